@@ -1,0 +1,48 @@
+import Primitives
+
+/// The state the emulated contracts read and write. The chain hands in a journaled view;
+/// writes made during a call that reverts are discarded by the chain, so contract code
+/// may write as it goes, like Solidity does.
+public protocol WorldState: AnyObject {
+    /// ETH balance (wei) of an account.
+    func balance(of account: Address) -> UInt256
+    func setBalance(_ value: UInt256, of account: Address)
+    /// One 32-byte storage word of `contract` (zero when never written).
+    func storage(_ contract: Address, _ slot: Hash) -> UInt256
+    func setStorage(_ contract: Address, _ slot: Hash, _ value: UInt256)
+}
+
+/// What a call sees of its environment (`msg.*`, `block.*`).
+public struct CallContext: Sendable {
+    public var caller: Address          // msg.sender
+    public var origin: Address          // tx.origin
+    public var value: UInt256           // msg.value (wei), already moved to the callee by the chain
+    public var blockNumber: UInt64
+    public var timestamp: UInt64
+    public var chainId: UInt64
+    public var coinbase: Address
+
+    public init(caller: Address, origin: Address, value: UInt256, blockNumber: UInt64,
+                timestamp: UInt64, chainId: UInt64, coinbase: Address = .zero) {
+        self.caller = caller; self.origin = origin; self.value = value
+        self.blockNumber = blockNumber; self.timestamp = timestamp; self.chainId = chainId
+        self.coinbase = coinbase
+    }
+}
+
+/// The outcome of one call into an emulated contract.
+public struct CallResult: Sendable {
+    /// false: the call reverted; `output` is then the revert data (`0x08c379a0…` for
+    /// `Error(string)`, empty when Solidity gives no reason) and the chain drops every
+    /// write the call made (its ETH value transfer included).
+    public var success: Bool
+    public var output: [UInt8]
+    /// Events in emission order (empty on revert).
+    public var logs: [Log]
+    /// Execution gas on top of intrinsic gas, from the gas table.
+    public var gasUsed: UInt64
+
+    public init(success: Bool, output: [UInt8], logs: [Log], gasUsed: UInt64) {
+        self.success = success; self.output = output; self.logs = logs; self.gasUsed = gasUsed
+    }
+}
