@@ -196,7 +196,12 @@ final class DatabaseTests: TempDirTestCase {
         p.standardInput = inp
         try p.run()
         defer { try? inp.fileHandleForWriting.close(); p.waitUntilExit() }
-        let line = out.fileHandleForReading.availableData
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }                // child exited
+            line += chunk
+        }
         XCTAssertEqual(String(decoding: line, as: UTF8.self), "locked\n")
         XCTAssertThrowsError(try Database(path: path)) { e in
             XCTAssertEqual(e as? StorageError, .locked(path: path), "\(e)")
