@@ -2,6 +2,8 @@
 import PackageDescription
 import Foundation
 
+let rpcStandalone = ProcessInfo.processInfo.environment["STAKENET_RPC_STANDALONE"] == "1"
+
 // Dependencies point one way: RPC → Chain → Contracts/Storage → Primitives.
 var targets: [Target] = [
     .systemLibrary(name: "CSecp256k1", path: "Sources/CSecp256k1",
@@ -26,12 +28,14 @@ var targets: [Target] = [
     // Ankr's off-chain operator: rebases and claim serving.
     .target(name: "Operator", dependencies: ["Primitives", "EthCrypto", "Contracts", "Chain"]),
     // JSON-RPC: transport, method table, errors, filters, subscriptions.
-    .target(name: "RPC", dependencies: [
+    // (STAKENET_RPC_STANDALONE=1: transport-only build, RPC on Primitives alone.)
+    .target(name: "RPC", dependencies: (rpcStandalone ? ["Primitives"] : [
         "Primitives", "EthCrypto", "Chain", "Contracts", "Operator",
+    ]) + [
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
         .product(name: "Logging", package: "swift-log"),
-    ]),
+    ], sources: rpcStandalone ? ["JSON.swift", "JSONRPC.swift", "Params.swift", "Server.swift", "Transport"] : nil),
     .executableTarget(name: "stakenet", dependencies: [
         "RPC", "Chain", "Operator", "EthCrypto", "Primitives",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -42,7 +46,8 @@ var targets: [Target] = [
     .testTarget(name: "StorageTests", dependencies: ["Storage", "Primitives"]),
     .testTarget(name: "ContractsTests", dependencies: ["Contracts", "Primitives", "EthCrypto"]),
     .testTarget(name: "ChainTests", dependencies: ["Chain", "Contracts", "Primitives", "EthCrypto", "Storage"]),
-    .testTarget(name: "RPCTests", dependencies: ["RPC", "Chain", "Primitives"]),
+    .testTarget(name: "RPCTests", dependencies: rpcStandalone ? ["RPC", "Primitives"] : ["RPC", "Chain", "Primitives"],
+                sources: rpcStandalone ? ["JSONTests.swift", "JSONRPCTests.swift", "ParamsTests.swift", "ServerTests.swift"] : nil),
 ]
 
 // Development aid: STAKENET_ONLY="Primitives,Storage" builds just those targets (and their

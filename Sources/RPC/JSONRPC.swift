@@ -1,0 +1,267 @@
+import Foundation
+import Primitives
+
+// MARK: - errors
+
+/// A JSON-RPC error object. Handlers throw it; the method table turns it into the response's
+/// `error` member. Any other error a handler throws becomes -32603 with its description.
+public struct RPCError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var code: Int
+    public var message: String
+    public var data: JSON?
+
+    public init(code: Int, message: String, data: JSON? = nil) {
+        self.code = code
+        self.message = message
+        self.data = data
+    }
+
+    /// -32700: the body is not JSON.
+    public static func parseError(_ detail: String? = nil) -> RPCError {
+        RPCError(code: -32700, message: detail.map { "parse error: \($0)" } ?? "parse error")
+    }
+    /// -32600: JSON, but not a valid request object.
+    public static func invalidRequest(_ detail: String? = nil) -> RPCError {
+        RPCError(code: -32600, message: detail.map { "invalid request: \($0)" } ?? "invalid request")
+    }
+    /// -32601, worded as geth: `the method eth_foo does not exist/is not available`.
+    public static func methodNotFound(_ name: String) -> RPCError {
+        RPCError(code: -32601, message: "the method \(name) does not exist/is not available")
+    }
+    /// -32602: `invalid params: <which param and why>`.
+    public static func invalidParams(_ detail: String) -> RPCError {
+        RPCError(code: -32602, message: "invalid params: \(detail)")
+    }
+    /// -32603.
+    public static func `internal`(_ detail: String) -> RPCError {
+        RPCError(code: -32603, message: "internal error: \(detail)")
+    }
+    /// -32000 (or another server-defined code): validation errors such as `nonce too low`,
+    /// whose exact wording clients match on.
+    public static func server(_ message: String, code: Int = -32000, data: JSON? = nil) -> RPCError {
+        RPCError(code: code, message: message, data: data)
+    }
+    /// -32005: a limit was exceeded.
+    public static func limitExceeded(_ message: String) -> RPCError {
+        RPCError(code: -32005, message: message)
+    }
+    /// A revert as geth reports it: code 3, `execution reverted[: reason]`, data = the revert bytes.
+    public static func revert(data: [UInt8], reason: String?) -> RPCError {
+        let msg = reason.map { "execution reverted: \($0)" } ?? "execution reverted"
+        return RPCError(code: 3, message: msg, data: .string(Hex.encode(data)))
+    }
+
+    /// The error object: `{"code":…,"message":…[,"data":…]}`.
+    public var json: JSON {
+        var o: [(String, JSON)] = [("code", JSON(code)), ("message", .string(message))]
+        if let data { o.append(("data", data)) }
+        return .object(o)
+    }
+
+    public var description: String { "RPCError(\(code)): \(message)" }
+}
+
+// MARK: - method table
+
+/// A method implementation: positional params in, result out; throw `RPCError` for a
+/// JSON-RPC error.
+public typealias RPCHandler = @Sendable (Params) async throws -> JSON
+
+/// Method name → handler, and the JSON-RPC 2.0 request/response machinery (single requests,
+/// batches, notifications, error objects). Shared by HTTP and WebSocket.
+///
+/// Registration is thread-safe and may happen at any time; requests see the table as it is
+/// when they are dispatched.
+public final class MethodTable: @unchecked Sendable {
+    private let lock = NSLock()
+    private var handlers: [String: RPCHandler] = [:]
+    private var _maxBatch: Int
+    private var _requestLogger: (@Sendable (String) -> Void)?
+
+    public init(maxBatch: Int = 1000) {
+        _maxBatch = maxBatch
+    }
+
+    /// Registers (or replaces) `name`.
+    public func register(_ name: String, _ handler: @escaping RPCHandler) {
+        lock.withLock { handlers[name] = handler }
+    }
+
+    /// Registers the same handler under several names (e.g. `anvil_mine` and `hardhat_mine`).
+    public func register(_ names: [String], _ handler: @escaping RPCHandler) {
+        lock.withLock { for n in names { handlers[n] = handler } }
+    }
+
+    public func contains(_ name: String) -> Bool { lock.withLock { handlers[name] != nil } }
+
+    /// Registered names, sorted.
+    public var methodNames: [String] { lock.withLock { handlers.keys.sorted() } }
+
+    /// Most requests a batch may hold; a larger batch gets one -32600 error.
+    public var maxBatch: Int {
+        get { lock.withLock { _maxBatch } }
+        set { lock.withLock { _maxBatch = newValue } }
+    }
+
+    /// Called with each request's method name before it is dispatched (the CLI prints them).
+    public var requestLogger: (@Sendable (String) -> Void)? {
+        get { lock.withLock { _requestLogger } }
+        set { lock.withLock { _requestLogger = newValue } }
+    }
+
+    private func lookup(_ name: String) -> (RPCHandler?, (@Sendable (String) -> Void)?) {
+        lock.withLock { (handlers[name], _requestLogger) }
+    }
+
+    // MARK: entry points
+
+    /// Handles a request body (single request or batch). Returns the response body, or nil
+    /// when nothing is to be sent back (notifications only).
+    public func handle(_ body: [UInt8], connection: (any RPCConnection)? = nil) async -> [UInt8]? {
+        let parsed: Result<JSON, JSONError>
+        do { parsed = .success(try JSON.parse(body)) } catch { parsed = .failure(error) }
+        return await handle(parsed: parsed, connection: connection)
+    }
+
+    /// Handles a body that was parsed already (the transports parse straight from their buffers).
+    public func handle(parsed: Result<JSON, JSONError>, connection: (any RPCConnection)? = nil) async -> [UInt8]? {
+        let request: JSON
+        switch parsed {
+        case .failure(let e):
+            return Self.errorResponse(id: .null, .parseError(e.description))
+        case .success(let r):
+            request = r
+        }
+        guard case .array(let items) = request else {
+            guard let (id, result) = await handleOne(request, connection: connection) else { return nil }
+            var out = [UInt8]()
+            out.reserveCapacity(128)
+            Self.writeResponse(id: id, result, into: &out)
+            return out
+        }
+        if items.isEmpty { return Self.errorResponse(id: .null, .invalidRequest("empty batch")) }
+        let limit = maxBatch
+        if items.count > limit {
+            return Self.errorResponse(id: .null, RPCError(code: -32600, message: "batch too large: \(items.count) requests, limit \(limit)"))
+        }
+        var out = [UInt8]()
+        out.reserveCapacity(64 * items.count + 2)
+        out.append(UInt8(ascii: "["))
+        var any = false
+        for item in items {
+            guard let (id, result) = await handleOne(item, connection: connection) else { continue }
+            if any { out.append(UInt8(ascii: ",")) }
+            any = true
+            Self.writeResponse(id: id, result, into: &out)
+        }
+        if !any { return nil }
+        out.append(UInt8(ascii: "]"))
+        return out
+    }
+
+    /// Calls one method in-process (tests, the CLI). Does not log.
+    public func call(_ method: String, _ params: JSON = .array([]), connection: (any RPCConnection)? = nil) async -> Result<JSON, RPCError> {
+        guard let handler = lock.withLock({ handlers[method] }) else { return .failure(.methodNotFound(method)) }
+        return await Self.invoke(handler, Params(params, method: method, connection: connection))
+    }
+
+    // MARK: one request
+
+    /// nil for a notification (no response item); otherwise the id to echo and the outcome.
+    private func handleOne(_ request: JSON, connection: (any RPCConnection)?) async -> (JSON, Result<JSON, RPCError>)? {
+        guard case .object(let fields) = request else {
+            return (.null, .failure(.invalidRequest("expected a request object, got \(request.kindName)")))
+        }
+        var id: JSON? = nil
+        var version: JSON? = nil
+        var method: JSON? = nil
+        var params: JSON? = nil
+        for (k, v) in fields {
+            switch k {
+            case "id": id = v
+            case "jsonrpc": version = v
+            case "method": method = v
+            case "params": params = v
+            default: break
+            }
+        }
+        if let id {
+            switch id {
+            case .string, .number, .null: break
+            default: return (.null, .failure(.invalidRequest("id must be a string, number or null, got \(id.kindName)")))
+            }
+        }
+        let replyID = id ?? .null
+        guard case .string("2.0")? = version else {
+            return (replyID, .failure(.invalidRequest(version == nil ? "missing \"jsonrpc\": \"2.0\"" : "jsonrpc version must be \"2.0\"")))
+        }
+        guard case .string(let name)? = method else {
+            return (replyID, .failure(.invalidRequest(method == nil ? "missing method" : "method must be a string")))
+        }
+        let args: JSON
+        switch params {
+        case nil, .null?: args = .array([])
+        case .array?, .object?: args = params!
+        default: return (replyID, .failure(.invalidRequest("params must be an array or object")))
+        }
+        let (handler, logger) = lookup(name)
+        logger?(name)
+        guard let handler else {
+            return id == nil ? nil : (replyID, .failure(.methodNotFound(name)))
+        }
+        let result = await Self.invoke(handler, Params(args, method: name, connection: connection))
+        return id == nil ? nil : (replyID, result)
+    }
+
+    private static func invoke(_ handler: RPCHandler, _ params: Params) async -> Result<JSON, RPCError> {
+        do {
+            return .success(try await handler(params))
+        } catch let e as RPCError {
+            return .failure(e)
+        } catch {
+            return .failure(.internal(String(describing: error)))
+        }
+    }
+
+    // MARK: response text
+
+    private static let head: [UInt8] = Array("{\"jsonrpc\":\"2.0\",\"id\":".utf8)
+    private static let resultKey: [UInt8] = Array(",\"result\":".utf8)
+    private static let errorKey: [UInt8] = Array(",\"error\":".utf8)
+    private static let notificationHead: [UInt8] =
+        Array("{\"jsonrpc\":\"2.0\",\"method\":\"eth_subscription\",\"params\":{\"subscription\":".utf8)
+
+    /// Appends `{"jsonrpc":"2.0","id":…,"result":…}` or `{…,"error":{…}}`.
+    public static func writeResponse(id: JSON, _ result: Result<JSON, RPCError>, into out: inout [UInt8]) {
+        out.append(contentsOf: head)
+        id.serialize(into: &out)
+        switch result {
+        case .success(let r):
+            out.append(contentsOf: resultKey)
+            r.serialize(into: &out)
+        case .failure(let e):
+            out.append(contentsOf: errorKey)
+            e.json.serialize(into: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+
+    /// A complete single error response.
+    public static func errorResponse(id: JSON, _ error: RPCError) -> [UInt8] {
+        var out = [UInt8]()
+        writeResponse(id: id, .failure(error), into: &out)
+        return out
+    }
+
+    /// `{"jsonrpc":"2.0","method":"eth_subscription","params":{"subscription":…,"result":…}}`.
+    public static func subscriptionNotification(subscription: String, result: JSON) -> [UInt8] {
+        var out = [UInt8]()
+        out.reserveCapacity(128)
+        out.append(contentsOf: notificationHead)
+        JSONWriter.writeString(subscription, into: &out)
+        out.append(contentsOf: resultKey)
+        result.serialize(into: &out)
+        out.append(UInt8(ascii: "}")); out.append(UInt8(ascii: "}"))
+        return out
+    }
+}
