@@ -55,7 +55,11 @@ public final class DataDirectory: @unchecked Sendable {
             guard isDir.boolValue else { throw StorageError.notADatabase(path: path) }
             let entries = (try? fm.contentsOfDirectory(atPath: path)) ?? []
             let visible = entries.filter { !$0.hasPrefix(".") }
-            if !visible.isEmpty && !entries.contains("CURRENT") { throw StorageError.notADatabase(path: path) }
+            // Without CURRENT, accept only LevelDB's own files (a crash while it was creating the
+            // database leaves LOCK and LOG behind).
+            if !entries.contains("CURRENT") && !visible.allSatisfy(isLevelDBFileName) {
+                throw StorageError.notADatabase(path: path)
+            }
         } else {
             guard options.createIfMissing else { throw StorageError.missing(path: path) }
             do {
@@ -66,6 +70,13 @@ public final class DataDirectory: @unchecked Sendable {
         }
         let (db, isNew) = try openChecked(path: path, format: format, options: options)
         return DataDirectory(path: path, isEphemeral: false, database: db, isNew: isNew)
+    }
+
+    static func isLevelDBFileName(_ name: String) -> Bool {
+        if ["LOCK", "LOG", "LOG.old", "CURRENT"].contains(name) || name.hasPrefix("MANIFEST-") { return true }
+        guard let dot = name.lastIndex(of: ".") else { return false }
+        let stem = name[..<dot], ext = name[name.index(after: dot)...]
+        return !stem.isEmpty && stem.allSatisfy(\.isNumber) && ["log", "ldb", "sst", "dbtmp"].contains(String(ext))
     }
 
     private static func openChecked(path: String, format: String, options: Database.Options) throws -> (Database, Bool) {

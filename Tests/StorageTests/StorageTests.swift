@@ -368,6 +368,12 @@ final class DataDirectoryTests: TempDirTestCase {
             XCTAssertEqual(e as? StorageError, .notADatabase(path: file))
         }
 
+        // A database whose creation was interrupted (LOCK and LOG only) is taken over.
+        let interrupted = dbPath("interrupted")
+        try FileManager.default.createDirectory(atPath: interrupted, withIntermediateDirectories: true)
+        for f in ["LOCK", "LOG"] { try Data().write(to: URL(fileURLWithPath: interrupted + "/" + f)) }
+        XCTAssertTrue(try DataDirectory.open(path: interrupted).isNew)
+
         // An existing empty directory is fine.
         let empty = dbPath("empty")
         try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
