@@ -39,6 +39,19 @@ public enum Secp256k1 {
             self.r = r; self.s = s; self.recoveryId = recoveryId
         }
 
+        /// Parses `r ‖ s ‖ v` with v in {0, 1, 27, 28}; nil for any other length or v.
+        /// (r and s are not range-checked here; `recover` does that.)
+        public init?(bytes65 b: [UInt8]) {
+            guard b.count == 65 else { return nil }
+            switch b[64] {
+            case 0, 1: recoveryId = b[64]
+            case 27, 28: recoveryId = b[64] - 27
+            default: return nil
+            }
+            r = UInt256(bigEndian: b[0..<32])!
+            s = UInt256(bigEndian: b[32..<64])!
+        }
+
         /// `r ‖ s ‖ (27 + recoveryId)`, the eth_sign / personal_sign format.
         public var bytes65: [UInt8] {
             var out = r.bytes32
@@ -151,16 +164,8 @@ public enum Secp256k1 {
 
     /// Recovers from a 65-byte `r ‖ s ‖ v` signature with v in {0, 1, 27, 28}; nil otherwise.
     public static func recover(hash: [UInt8], signature65 sig: [UInt8]) -> Address? {
-        guard sig.count == 65 else { return nil }
-        let v = sig[64]
-        let recid: UInt8
-        switch v {
-        case 0, 1: recid = v
-        case 27, 28: recid = v - 27
-        default: return nil
-        }
-        return recover(hash: hash, r: UInt256(bigEndian: sig[0..<32])!, s: UInt256(bigEndian: sig[32..<64])!,
-                       recoveryId: recid)
+        guard let parsed = Signature(bytes65: sig) else { return nil }
+        return recover(hash: hash, r: parsed.r, s: parsed.s, recoveryId: parsed.recoveryId)
     }
 
     static func recover(hashPointer hash: UnsafePointer<UInt8>, r: UInt256, s: UInt256, recoveryId: UInt8) -> Address? {
