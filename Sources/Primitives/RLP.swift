@@ -67,11 +67,12 @@ public enum RLP {
     public static func minimalBytes(_ value: UInt256) -> [UInt8] { value.minimalBytes }
 
     /// Strictly decodes the payload of an RLP integer: no leading zero byte, at most 32 bytes.
-    /// The empty string is zero.
+    /// The empty string is zero. (A leading zero is reported before an excess length, as geth
+    /// does for big integers.)
     @inlinable
     public static func decodeUInt256<C: Collection>(_ payload: C) throws(RLPError) -> UInt256 where C.Element == UInt8 {
-        guard payload.count <= 32 else { throw .integerTooLarge(maxBytes: 32) }
         if let first = payload.first, first == 0 { throw .leadingZeroInInteger }
+        guard payload.count <= 32 else { throw .integerTooLarge(maxBytes: 32) }
         var r = UInt256.zero
         var shift = 0
         for b in payload.reversed() {
@@ -81,7 +82,8 @@ public enum RLP {
         return r
     }
 
-    /// Strictly decodes the payload of an RLP integer that must fit 64 bits.
+    /// Strictly decodes the payload of an RLP integer that must fit 64 bits. (An excess length
+    /// is reported before a leading zero, as geth does for uint64.)
     @inlinable
     public static func decodeUInt64<C: Collection>(_ payload: C) throws(RLPError) -> UInt64 where C.Element == UInt8 {
         guard payload.count <= 8 else { throw .integerTooLarge(maxBytes: 8) }
@@ -118,6 +120,8 @@ public enum RLPError: Error, Hashable, Sendable, CustomStringConvertible {
     case integerTooLarge(maxBytes: Int)
     /// Lists nested deeper than `RLP.maxDepth`.
     case tooDeep
+    /// A fixed-size byte string (hash, address, bloom, nonce) of the wrong length.
+    case wrongLength(expected: Int, got: Int)
 
     public var description: String {
         switch self {
@@ -133,6 +137,7 @@ public enum RLPError: Error, Hashable, Sendable, CustomStringConvertible {
         case .leadingZeroInInteger: return "non-canonical integer (leading zero bytes)"
         case .integerTooLarge(let n): return "integer larger than \(n) bytes"
         case .tooDeep: return "lists nested too deeply"
+        case .wrongLength(let e, let g): return "input string of \(g) bytes where \(e) are required"
         }
     }
 }
@@ -408,6 +413,7 @@ extension RLP.Item {
     /// An integer item (minimal big-endian).
     public static func uint(_ v: UInt256) -> RLP.Item { .bytes(v.minimalBytes) }
     /// An integer item (minimal big-endian).
+    @_disfavoredOverload
     public static func uint(_ v: UInt64) -> RLP.Item { .bytes(RLP.minimalBytes(v)) }
 
     /// The encoding of this item.

@@ -129,6 +129,13 @@ final class RLPTests: XCTestCase {
         XCTAssertThrowsError(try RLP.decodeUInt64([UInt8](repeating: 1, count: 9))) {
             XCTAssertEqual($0 as? RLPError, .integerTooLarge(maxBytes: 8))
         }
+        // Precedence (as geth): big integers report the leading zero, uint64 the length.
+        XCTAssertThrowsError(try RLP.decodeUInt256([0] + [UInt8](repeating: 1, count: 33))) {
+            XCTAssertEqual($0 as? RLPError, .leadingZeroInInteger)
+        }
+        XCTAssertThrowsError(try RLP.decodeUInt64([0] + [UInt8](repeating: 1, count: 8))) {
+            XCTAssertEqual($0 as? RLPError, .integerTooLarge(maxBytes: 8))
+        }
         XCTAssertEqual(try RLP.decodeUInt256([]), .zero)
         XCTAssertEqual(try RLP.decodeUInt64([0x01, 0x00]), 256)
     }
