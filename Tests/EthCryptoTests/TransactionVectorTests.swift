@@ -163,6 +163,97 @@ final class TransactionVectorTests: XCTestCase {
         XCTAssertEqual(rejected, invalid)
     }
 
+    // MARK: execution-apis test chain
+
+    static let hiveChainId: UInt64 = 3_503_995_874_084_926
+
+    /// Raw transactions and base fee of each block of execution-apis `tests/chain.rlp`.
+    static func chainBlocks() throws -> [(number: UInt64, baseFee: UInt256?, txs: [[UInt8]])] {
+        let data = try [UInt8](Data(contentsOf: TxVectorFiles.root.appendingPathComponent("execution-apis/tests/chain.rlp")))
+        var r = RLPReader(data)
+        var out: [(number: UInt64, baseFee: UInt256?, txs: [[UInt8]])] = []
+        while !r.isAtEnd {
+            var block = try r.readList()
+            let header = try BlockHeader.decode(from: &block)
+            var list = try block.readList()
+            var txs: [[UInt8]] = []
+            while !list.isAtEnd { txs.append(Array(try list.peekIsList() ? list.readRaw() : list.readBytes())) }
+            out.append((header.number, header.baseFeePerGas, txs))
+        }
+        return out
+    }
+
+    /// Every transaction of the 54-block chain (legacy incl. pre-155 creation, types 1 and 2)
+    /// decodes, re-encodes byte for byte, validates for the chain's id and recovers a known
+    /// test account; blob and set-code transactions are refused by type.
+    func testExecutionAPIsChainTransactions() throws {
+        let accountsURL = TxVectorFiles.root.appendingPathComponent("execution-apis/tools/chain/accounts.json")
+        let accounts = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: accountsURL)) as? [String: Any])
+        let known = Set(accounts.keys.map { $0.lowercased() })
+        var counts: [String: Int] = [:]
+        for block in try Self.chainBlocks() {
+            for raw in block.txs {
+                do {
+                    let tx = try Transaction.decode(raw: raw)
+                    XCTAssertEqual(tx.encoded(), raw)
+                    try tx.validate(chainId: Self.hiveChainId)
+                    let from = try tx.recoverSender()
+                    XCTAssertTrue(known.contains(from.hex), "block \(block.number): sender \(from.hex) not a test account")
+                    counts["type\(tx.type.rawValue)\(tx.chainId == nil ? " pre-155" : "")", default: 0] += 1
+                } catch TransactionError.unsupportedType(let t) {
+                    XCTAssertTrue(t == 3 || t == 4)
+                    counts["refused type \(t)", default: 0] += 1
+                }
+            }
+        }
+        print("execution-apis chain transactions: \(counts.sorted { $0.key < $1.key })")
+        XCTAssertEqual(counts["type1"], 23)
+        XCTAssertEqual(counts["type2"], 23)
+        XCTAssertEqual(counts["refused type 3"], 6)
+        XCTAssertEqual(counts["refused type 4"], 1)
+        XCTAssertEqual((counts["type0"] ?? 0) + (counts["type0 pre-155"] ?? 0), 196)
+        XCTAssertGreaterThan(counts["type0 pre-155"] ?? 0, 0)
+    }
+
+    /// Field by field against eth_getTransactionByHash answers of the same chain.
+    func testAgainstRPCTransactionObjects() throws {
+        let blocks = try Self.chainBlocks()
+        for name in ["get-legacy-tx", "get-legacy-create", "get-legacy-input", "get-access-list", "get-dynamic-fee"] {
+            let text = try String(contentsOf: TxVectorFiles.root.appendingPathComponent(
+                "execution-apis/tests/eth_getTransactionByHash/\(name).io"), encoding: .utf8)
+            let line = try XCTUnwrap(text.split(separator: "\n").first { $0.hasPrefix("<< ") })
+            let obj = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.dropFirst(3).utf8)) as? [String: Any])
+            let j = try XCTUnwrap(obj["result"] as? [String: Any])
+            func q(_ k: String) -> UInt256? { (j[k] as? String).flatMap { UInt256(hex: $0) } }
+            let block = try XCTUnwrap(blocks.first { UInt256($0.number) == q("blockNumber") })
+            let tx = try Transaction.decode(raw: block.txs[q("transactionIndex")!.int!])
+            XCTAssertEqual(tx.hash.hex, j["hash"] as? String, name)
+            XCTAssertEqual(try tx.recoverSender().hex, j["from"] as? String, name)
+            XCTAssertEqual(UInt256(UInt64(tx.type.rawValue)), q("type"), name)
+            XCTAssertEqual(UInt256(tx.nonce), q("nonce"), name)
+            XCTAssertEqual(UInt256(tx.gasLimit), q("gas"), name)
+            XCTAssertEqual(tx.to?.hex, j["to"] as? String, name)
+            XCTAssertEqual(tx.value, q("value"), name)
+            XCTAssertEqual(tx.data.hex, j["input"] as? String, name)
+            XCTAssertEqual(tx.v, q("v"), name)
+            XCTAssertEqual(tx.r, q("r"), name)
+            XCTAssertEqual(tx.s, q("s"), name)
+            XCTAssertEqual(tx.effectiveGasPrice(baseFee: block.baseFee ?? .zero), q("gasPrice"), name)
+            if tx.type != .legacy {
+                XCTAssertEqual(tx.chainId.map { UInt256($0) }, q("chainId"), name)
+                XCTAssertEqual(UInt256(UInt64(tx.yParity)), q("yParity"), name)
+                let list = try XCTUnwrap(j["accessList"] as? [[String: Any]])
+                XCTAssertEqual(tx.accessList.map { $0.address.hex }, list.map { $0["address"] as! String }, name)
+                XCTAssertEqual(tx.accessList.map { $0.storageKeys.map(\.hex) }, list.map { $0["storageKeys"] as! [String] }, name)
+            }
+            if tx.type == .dynamicFee {
+                XCTAssertEqual(tx.maxFeePerGas, q("maxFeePerGas"), name)
+                XCTAssertEqual(tx.maxPriorityFeePerGas, q("maxPriorityFeePerGas"), name)
+                XCTAssertEqual(tx.priorityFee(baseFee: block.baseFee!), q("maxPriorityFeePerGas"), name)
+            }
+        }
+    }
+
     // MARK: round trips through signing
 
     static let key = Hex.decode("0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318")!
