@@ -1,0 +1,45 @@
+import Primitives
+import Contracts
+
+/// Something that takes part in building every block before user transactions run:
+/// Ankr's operator (rebases, claim serving) plugs in here.
+public protocol BlockHook: AnyObject, Sendable {
+    func beforeTransactions(_ builder: BlockBuilder)
+}
+
+/// One block under construction: its environment, its state overlay and the
+/// transactions executed so far.
+public final class BlockBuilder {
+    public let env: BlockEnv
+    public let state: StateOverlay
+    let executor: Executor
+    public private(set) var included: [PooledTransaction] = []
+    public private(set) var outcomes: [TxOutcome] = []
+    public private(set) var gasUsed: UInt64 = 0
+
+    init(env: BlockEnv, state: StateOverlay, executor: Executor) {
+        self.env = env; self.state = state; self.executor = executor
+    }
+
+    public var gasRemaining: UInt64 { env.gasLimit > gasUsed ? env.gasLimit - gasUsed : 0 }
+    public var contracts: NativeContracts { executor.contracts }
+
+    /// Executes `p` in this block. The caller has validated it.
+    @discardableResult
+    public func include(_ p: PooledTransaction) -> TxOutcome {
+        let o = executor.apply(p.tx, sender: p.sender, state: state, env: env)
+        state.commitCheckpoints()
+        included.append(p)
+        outcomes.append(o)
+        gasUsed &+= o.gasUsed
+        return o
+    }
+
+    /// Executes a read-only call against the block's current state (for hooks that need
+    /// to look before they act); its writes are undone.
+    public func view(from: Address, to: Address, data: [UInt8]) -> CallResult {
+        let cp = state.checkpoint()
+        defer { state.revert(to: cp) }
+        return executor.call(from: from, to: to, value: .zero, data: data, state: state, env: env).result
+    }
+}

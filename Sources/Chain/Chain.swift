@@ -1,0 +1,359 @@
+import Foundation
+import Primitives
+import Contracts
+import EthCrypto
+import Storage
+
+/// What the chain tells the outside world (logging, filters, subscriptions).
+public protocol ChainObserver: AnyObject, Sendable {
+    func blockMined(_ block: Block, transactions: [PooledTransaction], receipts: [ReceiptRecord])
+    func transactionPending(_ hash: Hash)
+    func chainReorganized(to head: UInt64)
+}
+
+public enum ChainError: Error, Equatable, Sendable {
+    case timestampBeforeHead(requested: UInt64, head: UInt64)
+    case unknownSnapshot
+    case invalid(String)
+
+    public var message: String {
+        switch self {
+        case let .timestampBeforeHead(t, h):
+            return "timestamp \(t) is lower than the current head block's timestamp \(h)"
+        case .unknownSnapshot: return "unknown snapshot id"
+        case let .invalid(m): return m
+        }
+    }
+}
+
+/// The chain: the one owner of every mutation (mining, the mempool, the clock, cheats,
+/// snapshots). Reads of committed data go through `reader`, which never waits on it.
+public actor Chain {
+    public nonisolated let config: ChainConfig
+    public nonisolated let reader: ChainReader
+    let store: ChainStore
+    let executor: Executor
+    public private(set) var clock: ChainClock
+    public private(set) var pool = TxPool()
+    public private(set) var automine = true
+    private var hooks: [BlockHook] = []
+    private var observers: [ChainObserver] = []
+    private var nextBaseFeeOverride: UInt256?
+    private var blockGasLimit: UInt64
+    public private(set) var impersonated = Set<Address>()
+    public private(set) var autoImpersonate = false
+
+    struct Snapshot {
+        let head: UInt64
+        let clock: ClockState
+        let pool: TxPool
+        let blockGasLimit: UInt64
+        /// Raw prior values of state keys written at `head` after the snapshot was taken.
+        var undo: [[UInt8]: [UInt8]?] = [:]
+    }
+    private var snapshots: [UInt64: Snapshot] = [:]
+    private var nextSnapshotId: UInt64 = 0
+
+    /// Opens the chain in `store`: resumes its head when it has one, else writes genesis.
+    public init(config: ChainConfig, store: ChainStore, contracts: NativeContracts) throws {
+        self.config = config
+        self.store = store
+        self.executor = Executor(contracts: contracts, chainId: config.chainId)
+        self.blockGasLimit = config.gasLimit
+        var clock = ChainClock(useWallClock: config.useWallClock, genesisTimestamp: config.genesisTimestamp)
+        let head: Block
+        if let n = store.headNumber() {
+            guard let b = store.block(number: n) else {
+                throw ChainError.invalid("the database's head block \(n) is missing: the data directory is corrupted")
+            }
+            head = b
+            if let c = store.clockState() { clock.state = c }
+        } else {
+            head = try Genesis.write(config: config, store: store, contracts: contracts)
+        }
+        self.clock = clock
+        self.reader = ChainReader(store: store, executor: executor, config: config, head: head)
+    }
+
+    public func addHook(_ h: BlockHook) { hooks.append(h) }
+    public func addObserver(_ o: ChainObserver) { observers.append(o) }
+
+    public var head: Block { reader.head }
+
+    // MARK: transactions
+
+    /// Validates and pools a transaction whose sender is already known (recovered by the
+    /// caller, off the actor); mines it at once under automine. Returns its hash.
+    @discardableResult
+    public func submit(_ p: PooledTransaction) throws -> Hash {
+        let env = nextEnv(timestamp: clock.nextBlockTimestamp(parent: head.header.timestamp))
+        try executor.validateStatic(p.tx, env: env)
+        let state = reader.state(at: head.number)
+        let acct = state.account(p.sender)
+        if p.tx.nonce < acct.nonce {
+            throw TxValidationError.nonceTooLow(address: p.sender, txNonce: p.tx.nonce, stateNonce: acct.nonce)
+        }
+        if p.tx.nonce == UInt64.max { throw TxValidationError.nonceMax }
+        try executor.validateFunds(p.tx, sender: p.sender, account: acct, env: env)
+        do { try pool.add(p) } catch PoolError.alreadyKnown {
+            throw TxValidationError.alreadyKnown
+        } catch PoolError.replacementUnderpriced {
+            throw TxValidationError.replacementUnderpriced
+        }
+        for o in observers { o.transactionPending(p.hash) }
+        if automine { try mineBlock() }
+        return p.hash
+    }
+
+    /// The nonce the sender's next transaction should use, counting pooled ones.
+    public func pendingNonce(_ a: Address) -> UInt64 {
+        pool.pendingNonce(sender: a, stateNonce: reader.account(a, at: head.number).nonce)
+    }
+
+    public func poolSplit() -> (pending: [PooledTransaction], queued: [PooledTransaction]) {
+        let n = head.number
+        return pool.split { self.reader.account($0, at: n).nonce }
+    }
+
+    @discardableResult
+    public func dropTransaction(_ h: Hash) -> Bool { pool.remove(h) != nil }
+
+    public func dropAllTransactions() { pool = TxPool() }
+
+    // MARK: mining
+
+    func nextEnv(timestamp: UInt64) -> BlockEnv {
+        let parent = head.header
+        let baseFee = nextBaseFeeOverride ?? BlockHeader.nextBaseFee(
+            parentGasUsed: parent.gasUsed, parentGasLimit: parent.gasLimit, parentBaseFee: parent.baseFeePerGas ?? config.genesisBaseFee)
+        return BlockEnv(number: parent.number + 1, timestamp: timestamp, baseFee: baseFee,
+                        coinbase: config.coinbase, chainId: config.chainId, gasLimit: blockGasLimit)
+    }
+
+    /// The base fee the next block will have.
+    public var nextBaseFee: UInt256 { nextEnv(timestamp: head.header.timestamp).baseFee }
+
+    /// Mines one block with every ready transaction that fits.
+    @discardableResult
+    public func mineBlock(timestamp: UInt64? = nil) throws -> Block {
+        let parent = head
+        if let t = timestamp, t < parent.header.timestamp {
+            throw ChainError.timestampBeforeHead(requested: t, head: parent.header.timestamp)
+        }
+        let ts = timestamp ?? clock.nextBlockTimestamp(parent: parent.header.timestamp)
+        let env = nextEnv(timestamp: ts)
+        let overlay = StateOverlay(base: reader.state(at: parent.number))
+        let builder = BlockBuilder(env: env, state: overlay, executor: executor)
+        for h in hooks { h.beforeTransactions(builder) }
+
+        for p in pool.ready(stateNonce: { overlay.nonce(of: $0) }) {
+            if p.tx.gasLimit > builder.gasRemaining { continue }
+            if p.tx.maxFeePerGas < env.baseFee { continue }
+            let acct = overlay.account(p.sender)
+            guard acct.nonce == p.tx.nonce else { continue }
+            if acct.balance < executor.maxCost(p.tx) { pool.remove(p.hash); continue }
+            builder.include(p)
+            pool.remove(p.hash)
+        }
+        let block = try commit(builder, parent: parent)
+        nextBaseFeeOverride = nil
+        return block
+    }
+
+    /// Mines `count` blocks `interval` seconds apart (anvil_mine). Empty blocks after the
+    /// first take the fast path: no hooks have work, no transactions are pending.
+    public func mine(count: UInt64, interval: UInt64?) throws -> [Block] {
+        var out: [Block] = []
+        for i in 0..<count {
+            var ts: UInt64? = nil
+            if let interval, i > 0 { ts = head.header.timestamp &+ interval }
+            out.append(try mineBlock(timestamp: ts))
+        }
+        return out
+    }
+
+    private func commit(_ b: BlockBuilder, parent: Block) throws -> Block {
+        let env = b.env
+        var receipts: [ReceiptRecord] = []
+        var cumulative: UInt64 = 0
+        var logIndex: UInt32 = 0
+        var bloom = Bloom()
+        var consensusReceipts: [[UInt8]] = []
+        var txEncodings: [[UInt8]] = []
+        for (i, (p, o)) in zip(b.included, b.outcomes).enumerated() {
+            cumulative &+= o.gasUsed
+            let r = ReceiptRecord(txHash: p.hash, txType: p.tx.type.rawValue, blockNumber: env.number, blockHash: .zero,
+                                  index: UInt32(i), from: p.sender, to: p.tx.to, status: o.status, gasUsed: o.gasUsed,
+                                  cumulativeGasUsed: cumulative, effectiveGasPrice: o.effectiveGasPrice,
+                                  logs: o.logs, firstLogIndex: logIndex)
+            logIndex += UInt32(o.logs.count)
+            for l in o.logs { bloom.add(log: l) }
+            let cr = Receipt(type: p.tx.type.rawValue, status: o.status, cumulativeGasUsed: cumulative, logs: o.logs)
+            consensusReceipts.append(cr.encoded())
+            txEncodings.append(p.tx.encoded())
+            receipts.append(r)
+        }
+        let writes = b.state.stateWrites()
+        let stateRoot = Self.stateCommitment(parent: parent.header.stateRoot, writes: writes)
+        let header = BlockHeader(
+            parentHash: parent.hash, miner: env.coinbase, stateRoot: stateRoot,
+            transactionsRoot: Trie.orderedRoot(txEncodings), receiptsRoot: Trie.orderedRoot(consensusReceipts),
+            logsBloom: bloom, number: env.number, gasLimit: env.gasLimit, gasUsed: b.gasUsed,
+            timestamp: env.timestamp, mixHash: Self.prevRandao(parent: parent.hash),
+            baseFeePerGas: env.baseFee)
+        let hash = header.hash
+        let block = Block(header: header, hash: hash, transactionHashes: b.included.map(\.hash),
+                          size: Block.computeSize(header: header, transactions: txEncodings))
+        for i in receipts.indices { receipts[i].blockHash = hash }
+
+        var clockAfter = clock
+        clockAfter.blockMined(timestamp: env.timestamp)
+        var batch = WriteBatch()
+        store.stage(block: block, transactions: b.included, receipts: receipts, stateWrites: writes,
+                    clock: clockAfter.state, into: &batch)
+        try store.db.write(batch, sync: config.syncWrites)
+        clock = clockAfter
+        reader.publish(head: block)
+        for p in b.included { pool.prune(sender: p.sender, below: p.tx.nonce + 1) }
+        for o in observers { o.blockMined(block, transactions: b.included, receipts: receipts) }
+        return block
+    }
+
+    /// Not a Merkle-Patricia root: keccak(parent commitment ‖ this block's sorted writes).
+    /// Deterministic, and changes exactly when state changes.
+    static func stateCommitment(parent: Hash, writes: [([UInt8], [UInt8]?)]) -> Hash {
+        if writes.isEmpty { return parent }
+        var buf = parent.bytes
+        for (k, v) in writes {
+            buf.append(contentsOf: UInt64(k.count).bigEndianBytes); buf.append(contentsOf: k)
+            if let v { buf.append(1); buf.append(contentsOf: UInt64(v.count).bigEndianBytes); buf.append(contentsOf: v) } else { buf.append(0) }
+        }
+        return Hash.keccak(buf)
+    }
+
+    /// A deterministic stand-in for the beacon chain's randomness.
+    static func prevRandao(parent: Hash) -> Hash { Hash.keccak(parent.bytes + Array("prevrandao".utf8)) }
+
+    // MARK: mining mode
+
+    public func setAutomine(_ on: Bool) throws {
+        automine = on
+        if on && !pool.isEmpty { try mineBlock() }
+    }
+
+    public func setNextBaseFee(_ fee: UInt256) { nextBaseFeeOverride = fee }
+    public func setBlockGasLimit(_ limit: UInt64) { blockGasLimit = limit }
+    public var currentBlockGasLimit: UInt64 { blockGasLimit }
+
+    // MARK: time
+
+    private func saveClock() {
+        try? store.db.put(ChainStore.clockKey, ChainStore.encodeClock(clock.state), sync: config.syncWrites)
+    }
+
+    /// evm_increaseTime: returns the total offset.
+    public func increaseTime(_ seconds: UInt64) -> Int64 {
+        clock.state.offset &+= Int64(clamping: seconds)
+        saveClock()
+        return clock.state.offset
+    }
+
+    public func setNextBlockTimestamp(_ t: UInt64) throws {
+        let h = head.header.timestamp
+        if t < h { throw ChainError.timestampBeforeHead(requested: t, head: h) }
+        clock.state.nextTimestamp = t
+        saveClock()
+    }
+
+    /// anvil_setTime: returns the new offset.
+    public func setTime(_ t: UInt64) throws -> Int64 {
+        let h = head.header.timestamp
+        if t < h { throw ChainError.timestampBeforeHead(requested: t, head: h) }
+        clock.setTime(t)
+        saveClock()
+        return clock.state.offset
+    }
+
+    public func setBlockTimestampInterval(_ s: UInt64?) { clock.state.interval = s; saveClock() }
+
+    public var now: UInt64 { clock.now }
+
+    // MARK: snapshots
+
+    public func snapshot() -> UInt64 {
+        let id = nextSnapshotId
+        nextSnapshotId += 1
+        snapshots[id] = Snapshot(head: head.number, clock: clock.state, pool: pool, blockGasLimit: blockGasLimit)
+        return id
+    }
+
+    /// Restores snapshot `id` and drops it and every later one; false when unknown.
+    public func revert(to id: UInt64) throws -> Bool {
+        guard let s = snapshots[id] else { return false }
+        try rewind(to: s.head, clock: s.clock)
+        if !s.undo.isEmpty {
+            var batch = WriteBatch()
+            store.state.stage(s.undo.map { ($0.key, $0.value) }, block: s.head, into: &batch)
+            try store.db.write(batch, sync: config.syncWrites)
+        }
+        pool = s.pool
+        blockGasLimit = s.blockGasLimit
+        snapshots = snapshots.filter { $0.key < id }
+        return true
+    }
+
+    /// anvil_reset: back to genesis with an empty mempool and no time offset.
+    public func reset() throws {
+        try rewind(to: 0, clock: ClockState())
+        pool = TxPool()
+        snapshots = [:]
+        blockGasLimit = config.gasLimit
+        nextBaseFeeOverride = nil
+    }
+
+    private func rewind(to number: UInt64, clock c: ClockState) throws {
+        let h = head.number
+        if number < h {
+            try store.truncate(above: number, head: h, clock: c, sync: config.syncWrites)
+            guard let b = store.block(number: number) else { throw ChainError.invalid("block \(number) missing") }
+            reader.publish(head: b)
+        }
+        clock.state = c
+        saveClock()
+        for o in observers { o.chainReorganized(to: number) }
+    }
+
+    // MARK: state cheats (applied to the head block's state, like Anvil)
+
+    /// Writes `writes` into the head's state version, remembering prior values for any
+    /// snapshot taken at this head so `evm_revert` can undo them.
+    private func writeAtHead(_ writes: [([UInt8], [UInt8]?)]) throws {
+        let n = head.number
+        for (id, var s) in snapshots where s.head == n {
+            for (k, _) in writes where s.undo[k] == nil { s.undo[k] = .some(store.state.read(k, at: n)) }
+            snapshots[id] = s
+        }
+        var batch = WriteBatch()
+        store.state.stage(writes, block: n, into: &batch)
+        try store.db.write(batch, sync: config.syncWrites)
+    }
+
+    /// Runs `body` on an overlay of the head state and writes what it changed.
+    public func modifyState(_ body: (StateOverlay) throws -> Void) throws {
+        let overlay = StateOverlay(base: reader.state(at: head.number))
+        try body(overlay)
+        try writeAtHead(overlay.stateWrites())
+    }
+
+    public func setBalance(_ a: Address, _ v: UInt256) throws { try modifyState { $0.setBalance(v, of: a) } }
+    public func setNonce(_ a: Address, _ n: UInt64) throws {
+        try modifyState { s in var acct = s.account(a); acct.nonce = n; s.setAccount(acct, of: a) }
+    }
+
+    // MARK: impersonation
+
+    public func impersonate(_ a: Address) { impersonated.insert(a) }
+    public func stopImpersonating(_ a: Address) { impersonated.remove(a) }
+    public func setAutoImpersonate(_ on: Bool) { autoImpersonate = on }
+    public func canSendUnsigned(from a: Address) -> Bool { autoImpersonate || impersonated.contains(a) }
+}

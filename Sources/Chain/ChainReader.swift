@@ -1,0 +1,127 @@
+import Foundation
+import Primitives
+import Contracts
+import Storage
+
+/// Reads of committed blocks and state. Thread-safe and lock-light: RPC reads go here
+/// directly and never wait behind the chain actor, which only publishes a new head.
+public final class ChainReader: @unchecked Sendable {
+    public let store: ChainStore
+    public let executor: Executor
+    public let config: ChainConfig
+    private let lock = NSLock()
+    private var _head: Block
+
+    init(store: ChainStore, executor: Executor, config: ChainConfig, head: Block) {
+        self.store = store; self.executor = executor; self.config = config; self._head = head
+    }
+
+    public var head: Block { lock.lock(); defer { lock.unlock() }; return _head }
+    public var headNumber: UInt64 { head.number }
+    func publish(head: Block) { lock.lock(); _head = head; lock.unlock() }
+
+    public var contracts: NativeContracts { executor.contracts }
+
+    // MARK: blocks and transactions
+
+    public func block(number: UInt64) -> Block? {
+        let h = head
+        if number == h.number { return h }
+        if number > h.number { return nil }
+        return store.block(number: number)
+    }
+
+    public func block(hash: Hash) -> Block? {
+        let h = head
+        if hash == h.hash { return h }
+        guard let b = store.block(hash: hash), b.number <= h.number else { return nil }
+        return b
+    }
+
+    public func transaction(hash: Hash) -> MinedTransaction? {
+        guard let t = store.transaction(hash: hash), t.blockNumber <= headNumber else { return nil }
+        return t
+    }
+
+    public func receipt(hash: Hash) -> ReceiptRecord? {
+        guard let r = store.receipt(hash: hash), r.blockNumber <= headNumber else { return nil }
+        return r
+    }
+
+    public func receipts(of block: Block) -> [ReceiptRecord] { store.receipts(of: block) }
+
+    public func transactions(of block: Block) -> [MinedTransaction] {
+        block.transactionHashes.compactMap { store.transaction(hash: $0) }
+    }
+
+    // MARK: state
+
+    public func state(at number: UInt64) -> StateAtBlock { StateAtBlock(store: store.state, block: number) }
+
+    public func account(_ a: Address, at number: UInt64) -> Account { state(at: number).account(a) }
+
+    /// The environment a call at `block` sees (the block's own number and timestamp).
+    public func env(of block: Block) -> BlockEnv {
+        BlockEnv(number: block.number, timestamp: block.header.timestamp, baseFee: block.header.baseFeePerGas ?? .zero,
+                 coinbase: block.header.miner, chainId: config.chainId, gasLimit: block.header.gasLimit)
+    }
+
+    // MARK: logs
+
+    public struct LogFilter: Sendable {
+        public var fromBlock: UInt64
+        public var toBlock: UInt64
+        public var addresses: [Address]
+        /// Per position: nil = any, else any of the listed topics.
+        public var topics: [[Hash]?]
+        public init(fromBlock: UInt64, toBlock: UInt64, addresses: [Address] = [], topics: [[Hash]?] = []) {
+            self.fromBlock = fromBlock; self.toBlock = toBlock; self.addresses = addresses; self.topics = topics
+        }
+
+        public func matches(_ l: Log) -> Bool {
+            if !addresses.isEmpty && !addresses.contains(l.address) { return false }
+            for (i, want) in topics.enumerated() {
+                guard let want, !want.isEmpty else { continue }
+                guard i < l.topics.count, want.contains(l.topics[i]) else { return false }
+            }
+            return true
+        }
+    }
+
+    public enum LogQueryError: Error { case tooManyBlocks(Int), tooManyResults(Int) }
+
+    /// Logs matching `filter`, using the address/topic indexes to visit only blocks that
+    /// can match.
+    public func logs(_ filter: LogFilter, maxResults: Int = 10_000) throws -> [PositionedLog] {
+        let to = min(filter.toBlock, headNumber)
+        guard filter.fromBlock <= to else { return [] }
+        var candidates: [UInt64]? = nil
+        func narrow(_ kind: UInt8, _ keys: [[UInt8]]) {
+            var set = Set<UInt64>()
+            for k in keys {
+                guard let found = store.indexedBlocks(kind: kind, key: k, from: filter.fromBlock, to: to, limit: 1_000_000) else { return }
+                set.formUnion(found)
+            }
+            let list = set.sorted()
+            if let c = candidates { let s = Set(list); candidates = c.filter { s.contains($0) } } else { candidates = list }
+        }
+        if !filter.addresses.isEmpty { narrow(0x61, filter.addresses.map { $0.bytes }) }
+        for case let want? in filter.topics where !want.isEmpty { narrow(0x74, want.map { $0.bytes }) }
+        var out: [PositionedLog] = []
+        func visit(_ n: UInt64) throws {
+            guard let b = block(number: n) else { return }
+            for r in receipts(of: b) {
+                for pl in r.positionedLogs where filter.matches(pl.log) {
+                    out.append(pl)
+                    if out.count > maxResults { throw LogQueryError.tooManyResults(maxResults) }
+                }
+            }
+        }
+        if let c = candidates {
+            for n in c { try visit(n) }
+        } else {
+            for n in filter.fromBlock...to { try visit(n) }
+        }
+        return out
+    }
+}

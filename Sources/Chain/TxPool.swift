@@ -1,0 +1,116 @@
+import Primitives
+
+/// A transaction accepted by the node, with what was learned while accepting it.
+public struct PooledTransaction: Sendable {
+    public let tx: Transaction
+    public let hash: Hash
+    public let sender: Address
+    /// Arrival order, for FIFO mining across senders.
+    public var sequence: UInt64 = 0
+
+    public init(tx: Transaction, hash: Hash, sender: Address) {
+        self.tx = tx; self.hash = hash; self.sender = sender
+    }
+}
+
+public enum PoolError: Error, Equatable {
+    case alreadyKnown
+    case replacementUnderpriced
+}
+
+/// Transactions waiting for a block: per sender, by nonce. A nonce above the sender's
+/// next nonce waits ("queued") until the gap fills, as in Anvil. A value type, so a
+/// snapshot is a copy.
+public struct TxPool: Sendable {
+    private var bySender: [Address: [UInt64: PooledTransaction]] = [:]
+    private var byHash: [Hash: Address] = [:]
+    private var nextSequence: UInt64 = 0
+
+    public init() {}
+
+    public var count: Int { byHash.count }
+    public var isEmpty: Bool { byHash.isEmpty }
+
+    public func contains(_ hash: Hash) -> Bool { byHash[hash] != nil }
+
+    public func get(_ hash: Hash) -> PooledTransaction? {
+        guard let s = byHash[hash] else { return nil }
+        return bySender[s]?.values.first { $0.hash == hash }
+    }
+
+    /// Adds `ptx`, replacing a same-nonce transaction from the same sender only when both
+    /// fee caps rise by at least 10% (geth's rule). Returns the replaced hash, if any.
+    @discardableResult
+    public mutating func add(_ ptx: PooledTransaction) throws -> Hash? {
+        if byHash[ptx.hash] != nil { throw PoolError.alreadyKnown }
+        var p = ptx
+        p.sequence = nextSequence; nextSequence += 1
+        var replaced: Hash?
+        if let old = bySender[p.sender]?[p.tx.nonce] {
+            let bump = { (x: UInt256) -> UInt256 in x.saturatingAdd(x / 10) }
+            guard p.tx.maxFeePerGas >= bump(old.tx.maxFeePerGas),
+                  p.tx.maxPriorityFeePerGas >= bump(old.tx.maxPriorityFeePerGas) else {
+                throw PoolError.replacementUnderpriced
+            }
+            byHash[old.hash] = nil
+            replaced = old.hash
+            p.sequence = old.sequence
+        }
+        bySender[p.sender, default: [:]][p.tx.nonce] = p
+        byHash[p.hash] = p.sender
+        return replaced
+    }
+
+    @discardableResult
+    public mutating func remove(_ hash: Hash) -> PooledTransaction? {
+        guard let s = byHash.removeValue(forKey: hash), var m = bySender[s],
+              let (n, p) = m.first(where: { $0.value.hash == hash }) else { return nil }
+        m[n] = nil
+        bySender[s] = m.isEmpty ? nil : m
+        return p
+    }
+
+    /// Drops every transaction of `sender` with a nonce below `nonce` (mined or stale).
+    public mutating func prune(sender: Address, below nonce: UInt64) {
+        guard var m = bySender[sender] else { return }
+        for (n, p) in m where n < nonce { m[n] = nil; byHash[p.hash] = nil }
+        bySender[sender] = m.isEmpty ? nil : m
+    }
+
+    /// Highest nonce + 1 that is contiguous from `stateNonce` for `sender` (for the
+    /// "pending" transaction count).
+    public func pendingNonce(sender: Address, stateNonce: UInt64) -> UInt64 {
+        guard let m = bySender[sender] else { return stateNonce }
+        var n = stateNonce
+        while m[n] != nil { n += 1 }
+        return n
+    }
+
+    /// Executable transactions in mining order: each sender's contiguous nonce run from its
+    /// state nonce, interleaved by arrival.
+    public func ready(stateNonce: (Address) -> UInt64) -> [PooledTransaction] {
+        // Each transaction's key is the latest arrival among itself and its sender's earlier
+        // nonces, so sorting by key keeps every sender's nonces in order.
+        var keyed: [(key: UInt64, p: PooledTransaction)] = []
+        for (sender, m) in bySender {
+            var n = stateNonce(sender)
+            var key: UInt64 = 0
+            while let p = m[n] { key = max(key, p.sequence); keyed.append((key, p)); n += 1 }
+        }
+        keyed.sort { ($0.key, $0.p.sequence) < ($1.key, $1.p.sequence) }
+        return keyed.map(\.p)
+    }
+
+    /// (pending, queued) for txpool_status/txpool_content.
+    public func split(stateNonce: (Address) -> UInt64) -> (pending: [PooledTransaction], queued: [PooledTransaction]) {
+        var pending: [PooledTransaction] = [], queued: [PooledTransaction] = []
+        for (sender, m) in bySender {
+            let next = pendingNonce(sender: sender, stateNonce: stateNonce(sender))
+            for p in m.values { if p.tx.nonce < next { pending.append(p) } else { queued.append(p) } }
+        }
+        pending.sort { $0.sequence < $1.sequence }; queued.sort { $0.sequence < $1.sequence }
+        return (pending, queued)
+    }
+
+    public var all: [PooledTransaction] { bySender.values.flatMap { $0.values }.sorted { $0.sequence < $1.sequence } }
+}

@@ -1,0 +1,188 @@
+import Foundation
+import Primitives
+import Chain
+import Contracts
+
+/// Anvil/Hardhat cheats: mining, time, snapshots, state, impersonation. Result shapes as
+/// Anvil's; both `anvil_` and `hardhat_` names where both exist.
+enum CheatMethods {
+    static func register(_ t: MethodTable, _ n: NodeContext) {
+        let chain = n.chain, reader = n.reader
+
+        // MARK: mining
+
+        t.register("evm_mine") { p in
+            var ts: UInt64? = nil
+            var blocks: UInt64 = 1
+            if let v = p[0], !v.isNull {
+                if v.isObject {
+                    if let t = v["timestamp"], !t.isNull { ts = try ParamDecoder.uint64(t, "param 0.timestamp") }
+                    if let b = v["blocks"], !b.isNull { blocks = try ParamDecoder.uint64(b, "param 0.blocks") }
+                } else {
+                    ts = try p.uint64(0)
+                }
+            }
+            guard blocks <= n.limits.maxMineBlocks else {
+                throw RPCError.invalidParams("param 0.blocks: at most \(n.limits.maxMineBlocks) blocks per call")
+            }
+            try await rpc {
+                if let ts { try await chain.setNextBlockTimestamp(ts) }
+                _ = try await chain.mine(count: blocks, interval: nil)
+            }
+            return .string("0x0")
+        }
+        t.register(["anvil_mine", "hardhat_mine"]) { p in
+            let count = try p.optionalUInt64(0) ?? 1
+            let interval = try p.optionalUInt64(1)
+            guard count <= n.limits.maxMineBlocks else {
+                throw RPCError.invalidParams("param 0: at most \(n.limits.maxMineBlocks) blocks per call")
+            }
+            try await rpc { _ = try await chain.mine(count: count, interval: interval) }
+            return .null
+        }
+        t.register(["evm_setAutomine", "anvil_setAutomine"]) { p in
+            let on = try p.bool(0)
+            try await rpc { try await chain.setAutomine(on) }
+            return .null
+        }
+        t.register(["anvil_getAutomine", "hardhat_getAutomine"]) { _ in .bool(await chain.automine) }
+        t.register(["anvil_setNextBlockBaseFeePerGas", "hardhat_setNextBlockBaseFeePerGas"]) { p in
+            await chain.setNextBaseFee(try p.quantity(0))
+            return .null
+        }
+        t.register(["evm_setBlockGasLimit", "anvil_setBlockGasLimit"]) { p in
+            let limit = try p.uint64(0)
+            guard limit >= 21_000 else { throw RPCError.invalidParams("param 0: a block gas limit below 21000 cannot hold a transaction") }
+            await chain.setBlockGasLimit(limit)
+            return .bool(true)
+        }
+
+        // MARK: time
+
+        t.register("evm_increaseTime") { p in
+            let s = try signedSeconds(p, 0)
+            return JSON(Int(await chain.increaseTime(s)))
+        }
+        t.register(["evm_setNextBlockTimestamp", "anvil_setNextBlockTimestamp"]) { p in
+            let ts = try p.uint64(0)
+            try await rpc { try await chain.setNextBlockTimestamp(ts) }
+            return .null
+        }
+        t.register(["anvil_setTime", "evm_setTime"]) { p in
+            let ts = try p.uint64(0)
+            return JSON(Int(try await rpc { try await chain.setTime(ts) }))
+        }
+        t.register("anvil_setBlockTimestampInterval") { p in
+            await chain.setBlockTimestampInterval(try p.uint64(0))
+            return .null
+        }
+        t.register("anvil_removeBlockTimestampInterval") { _ in
+            let had = await chain.clock.state.interval != nil
+            await chain.setBlockTimestampInterval(nil)
+            return .bool(had)
+        }
+
+        // MARK: snapshots
+
+        t.register(["evm_snapshot", "anvil_snapshot"]) { _ in .quantity(await chain.snapshot()) }
+        t.register(["evm_revert", "anvil_revert"]) { p in
+            let v = try p.value(0)
+            guard let id = try? ParamDecoder.quantity(v, "param 0"), let id64 = id.uint64 else { return .bool(false) }
+            return .bool(try await rpc { try await chain.revert(to: id64) })
+        }
+        t.register(["anvil_reset", "hardhat_reset"]) { p in
+            if let o = try p.optionalObject(0), o["forking"] != nil, !(o["forking"]!.isNull) {
+                throw RPCError.invalidParams("param 0.forking: stakenet does not fork; it emulates the contracts natively")
+            }
+            try await rpc { try await chain.reset() }
+            return .null
+        }
+
+        // MARK: state
+
+        t.register(["anvil_setBalance", "hardhat_setBalance"]) { p in
+            let a = try p.address(0), v = try p.quantity(1)
+            try await rpc { try await chain.setBalance(a, v) }
+            return .null
+        }
+        t.register("anvil_addBalance") { p in
+            let a = try p.address(0), v = try p.quantity(1)
+            try await rpc {
+                try await chain.modifyState { s in s.setBalance(s.balance(of: a).saturatingAdd(v), of: a) }
+            }
+            return .null
+        }
+        t.register(["anvil_setNonce", "hardhat_setNonce"]) { p in
+            let a = try p.address(0), v = try p.uint64(1)
+            try await rpc { try await chain.setNonce(a, v) }
+            return .null
+        }
+        t.register(["anvil_setCode", "hardhat_setCode", "anvil_setStorageAt", "hardhat_setStorageAt"]) { p in
+            throw RPCError.server("\(p.method) is not supported: stakenet has no EVM; it emulates a fixed set of contracts (MATIC, PolygonPool, aMATICb, aMATICc, ANKR) natively")
+        }
+        t.register(["anvil_dropTransaction", "hardhat_dropTransaction"]) { p in
+            let h = try p.hash(0)
+            return await chain.dropTransaction(h) ? .hash(h) : .null
+        }
+        t.register("anvil_dropAllTransactions") { _ in
+            await chain.dropAllTransactions()
+            return .null
+        }
+
+        // MARK: impersonation
+
+        t.register(["anvil_impersonateAccount", "hardhat_impersonateAccount"]) { p in
+            await chain.impersonate(try p.address(0)); return .null
+        }
+        t.register(["anvil_stopImpersonatingAccount", "hardhat_stopImpersonatingAccount"]) { p in
+            await chain.stopImpersonating(try p.address(0)); return .null
+        }
+        t.register("anvil_autoImpersonateAccount") { p in
+            await chain.setAutoImpersonate(try p.bool(0)); return .null
+        }
+
+        // MARK: info
+
+        t.register("anvil_nodeInfo") { _ in
+            let head = reader.head
+            return .object([
+                ("currentBlockNumber", .quantity(head.number)),
+                ("currentBlockTimestamp", JSON(head.header.timestamp)),
+                ("currentBlockHash", .hash(head.hash)),
+                ("hardFork", .string("cancun")),
+                ("transactionOrder", .string("fifo")),
+                ("environment", .object([
+                    ("baseFee", .quantity(await chain.nextBaseFee)),
+                    ("chainId", JSON(n.config.chainId)),
+                    ("gasLimit", .quantity(await chain.currentBlockGasLimit)),
+                    ("gasPrice", .quantity(await chain.nextBaseFee &+ EthMethods.gwei)),
+                ])),
+                ("forkConfig", .object([])),
+            ])
+        }
+        t.register(["anvil_metadata", "hardhat_metadata"]) { _ in
+            let head = reader.head
+            return .object([
+                ("clientVersion", .string(n.clientVersion)),
+                ("chainId", JSON(n.config.chainId)),
+                ("instanceId", .hash(reader.store.blockHash(number: 0) ?? .zero)),
+                ("latestBlockNumber", JSON(head.number)),
+                ("latestBlockHash", .hash(head.hash)),
+                ("forkedNetwork", .null),
+                ("snapshots", .object([])),
+            ])
+        }
+    }
+
+    /// A seconds count that must not be negative (JSON number or hex).
+    static func signedSeconds(_ p: Params, _ i: Int) throws -> UInt64 {
+        let v = try p.value(i)
+        if let t = v.numberText, t.hasPrefix("-") {
+            throw RPCError.invalidParams("param \(i): time cannot go backwards (got \(t) seconds)")
+        }
+        if let s = v.stringValue, s.hasPrefix("-") {
+            throw RPCError.invalidParams("param \(i): time cannot go backwards (got \(s) seconds)")
+        }
+        return try p.uint64(i)
+    }
+}

@@ -1,0 +1,448 @@
+import Foundation
+import Primitives
+import EthCrypto
+import Chain
+import Contracts
+
+/// The standard `web3_`, `net_`, `eth_` and `txpool_` methods.
+enum EthMethods {
+    static let gwei = UInt256(1_000_000_000)
+
+    static func register(_ t: MethodTable, _ n: NodeContext) {
+        let reader = n.reader, chain = n.chain, config = n.config
+
+        t.register("web3_clientVersion") { _ in .string(n.clientVersion) }
+        t.register("web3_sha3") { p in .hash(Hash.keccak(try p.bytes(0))) }
+        t.register("net_version") { _ in .string(String(config.chainId)) }
+        t.register("net_listening") { _ in .bool(true) }
+        t.register("net_peerCount") { _ in .quantity(UInt64(0)) }
+        t.register("eth_chainId") { _ in .quantity(config.chainId) }
+        t.register("eth_blockNumber") { _ in .quantity(reader.headNumber) }
+        t.register("eth_syncing") { _ in .bool(false) }
+        t.register("eth_mining") { _ in .bool(await chain.automine) }
+        t.register("eth_hashrate") { _ in .quantity(UInt64(0)) }
+        t.register("eth_coinbase") { _ in .address(config.coinbase) }
+        t.register(["eth_accounts", "eth_requestAccounts"]) { _ in .array(n.devAddresses.map { .address($0) }) }
+
+        // MARK: state
+
+        t.register("eth_getBalance") { p in
+            let a = try p.address(0)
+            let b = try n.resolve(try p.blockTag(1))
+            return .quantity(reader.account(a, at: b.number).balance)
+        }
+        t.register("eth_getTransactionCount") { p in
+            let a = try p.address(0)
+            let tag = try p.blockTag(1)
+            if tag == .pending { return .quantity(await chain.pendingNonce(a)) }
+            let b = try n.resolve(tag)
+            return .quantity(reader.account(a, at: b.number).nonce)
+        }
+        t.register("eth_getCode") { p in
+            let a = try p.address(0)
+            _ = try n.resolve(try p.blockTag(1))
+            return .data(reader.contracts.code(at: a) ?? [])
+        }
+        t.register("eth_getStorageAt") { p in
+            let a = try p.address(0)
+            let slot = try p.quantity(1)
+            let b = try n.resolve(try p.blockTag(2))
+            return .data(reader.state(at: b.number).storage(a, Hash(slot)).bytes32)
+        }
+
+        // MARK: fees
+
+        t.register("eth_gasPrice") { _ in .quantity(await chain.nextBaseFee &+ gwei) }
+        t.register("eth_maxPriorityFeePerGas") { _ in .quantity(gwei) }
+        t.register("eth_blobBaseFee") { _ in .quantity(UInt64(1)) }
+        t.register("eth_feeHistory") { p in try await feeHistory(p, n) }
+
+        // MARK: blocks
+
+        t.register("eth_getBlockByNumber") { p in
+            let tag = try p.blockTag(0)
+            let full = try p.optionalBool(1) ?? false
+            guard let b = n.resolveOptional(tag) else { return .null }
+            return Format.block(b, fullTransactions: full, reader: reader)
+        }
+        t.register("eth_getBlockByHash") { p in
+            let h = try p.hash(0)
+            let full = try p.optionalBool(1) ?? false
+            guard let b = reader.block(hash: h) else { return .null }
+            return Format.block(b, fullTransactions: full, reader: reader)
+        }
+        t.register("eth_getBlockReceipts") { p in
+            guard let b = n.resolveOptional(try p.blockTag(0)) else { return .null }
+            return .array(reader.receipts(of: b).map(Format.receipt))
+        }
+        t.register("eth_getBlockTransactionCountByNumber") { p in
+            guard let b = n.resolveOptional(try p.blockTag(0)) else { return .null }
+            return .quantity(UInt64(b.transactionHashes.count))
+        }
+        t.register("eth_getBlockTransactionCountByHash") { p in
+            guard let b = reader.block(hash: try p.hash(0)) else { return .null }
+            return .quantity(UInt64(b.transactionHashes.count))
+        }
+        t.register("eth_getTransactionByBlockNumberAndIndex") { p in
+            guard let b = n.resolveOptional(try p.blockTag(0)) else { return .null }
+            return txAt(b, try p.uint64(1), reader)
+        }
+        t.register("eth_getTransactionByBlockHashAndIndex") { p in
+            guard let b = reader.block(hash: try p.hash(0)) else { return .null }
+            return txAt(b, try p.uint64(1), reader)
+        }
+        t.register(["eth_getUncleCountByBlockHash", "eth_getUncleCountByBlockNumber"]) { p in
+            _ = try p.value(0)
+            return .quantity(UInt64(0))
+        }
+        t.register(["eth_getUncleByBlockHashAndIndex", "eth_getUncleByBlockNumberAndIndex"]) { p in
+            _ = try p.value(0); _ = try p.value(1)
+            return .null
+        }
+
+        // MARK: transactions
+
+        t.register("eth_getTransactionByHash") { p in
+            let h = try p.hash(0)
+            if let m = reader.transaction(hash: h) {
+                return Format.transaction(m.tx, hash: m.hash, sender: m.sender, block: reader.block(number: m.blockNumber), index: m.index)
+            }
+            if let pending = await chain.pool.get(h) {
+                return Format.transaction(pending.tx, hash: pending.hash, sender: pending.sender, block: nil, index: nil)
+            }
+            return .null
+        }
+        t.register("eth_getTransactionReceipt") { p in
+            guard let r = reader.receipt(hash: try p.hash(0)) else { return .null }
+            return Format.receipt(r)
+        }
+        t.register("eth_sendRawTransaction") { p in
+            let raw = try p.bytes(0)
+            let pooled = try decodeRaw(raw, chainId: config.chainId)
+            return .hash(try await rpc { try await chain.submit(pooled) })
+        }
+        t.register("eth_sendTransaction") { p in
+            let (tx, from) = try await buildTransaction(try p.object(0), n)
+            let pooled: PooledTransaction
+            if let key = n.keys[from] {
+                let signed = try tx.signed(privateKey: key.privateKey)
+                pooled = PooledTransaction(tx: signed, hash: signed.hash, sender: from)
+            } else if await chain.canSendUnsigned(from: from) {
+                pooled = PooledTransaction(tx: tx, hash: impersonatedHash(tx, from: from), sender: from)
+            } else {
+                throw RPCError.server("no signer for \(from.checksummed): not a dev account and not impersonated (see anvil_impersonateAccount)")
+            }
+            return .hash(try await rpc { try await chain.submit(pooled) })
+        }
+        t.register("eth_signTransaction") { p in
+            let (tx, from) = try await buildTransaction(try p.object(0), n)
+            guard let key = n.keys[from] else { throw RPCError.server("no private key for \(from.checksummed)") }
+            return .data(try tx.signed(privateKey: key.privateKey).encoded())
+        }
+
+        // MARK: calls
+
+        t.register("eth_call") { p in
+            let (result, _) = try await runCall(p, n)
+            guard result.success else { throw revertError(result.output) }
+            return .data(result.output)
+        }
+        t.register("eth_estimateGas") { p in
+            let (result, gas) = try await runCall(p, n)
+            guard result.success else { throw revertError(result.output) }
+            return .quantity(gas)
+        }
+
+        // MARK: logs
+
+        t.register("eth_getLogs") { p in
+            let f = try p.object(0)
+            let filter = try LogFilterParser.parse(f, n)
+            return try logsJSON(filter, n)
+        }
+
+        // MARK: txpool
+
+        t.register("txpool_status") { _ in
+            let (pending, queued) = await chain.poolSplit()
+            return .object([("pending", .quantity(UInt64(pending.count))), ("queued", .quantity(UInt64(queued.count)))])
+        }
+        t.register("txpool_content") { _ in
+            let (pending, queued) = await chain.poolSplit()
+            func group(_ list: [PooledTransaction]) -> JSON {
+                var bySender: [(Address, [(String, JSON)])] = []
+                for ptx in list {
+                    let entry = (String(ptx.tx.nonce), Format.transaction(ptx.tx, hash: ptx.hash, sender: ptx.sender, block: nil, index: nil))
+                    if let i = bySender.firstIndex(where: { $0.0 == ptx.sender }) { bySender[i].1.append(entry) }
+                    else { bySender.append((ptx.sender, [entry])) }
+                }
+                return .object(bySender.map { ($0.0.checksummed, .object($0.1)) })
+            }
+            return .object([("pending", group(pending)), ("queued", group(queued))])
+        }
+    }
+
+    // MARK: helpers
+
+    static func txAt(_ b: Block, _ i: UInt64, _ reader: ChainReader) -> JSON {
+        guard i < UInt64(b.transactionHashes.count), let m = reader.transaction(hash: b.transactionHashes[Int(i)]) else { return .null }
+        return Format.transaction(m.tx, hash: m.hash, sender: m.sender, block: b, index: m.index)
+    }
+
+    /// Decodes, checks and recovers the sender of a raw transaction (off the chain actor).
+    static func decodeRaw(_ raw: [UInt8], chainId: UInt64) throws -> PooledTransaction {
+        let tx: Transaction
+        do { tx = try Transaction.decode(raw: raw) } catch {
+            switch error {
+            case .unsupportedType(let t):
+                throw TxValidationError.unsupportedType(t).rpcError
+            default:
+                throw RPCError.server("invalid transaction: \(error.description)", code: -32602)
+            }
+        }
+        if let c = tx.chainId, c != chainId {
+            throw TxValidationError.invalidChainId(have: c, want: chainId).rpcError
+        }
+        if tx.to == nil { throw TxValidationError.contractCreation.rpcError }
+        do { try tx.validate(chainId: chainId) } catch {
+            switch error {
+            case .intrinsicGasTooLow(let have, let want): throw TxValidationError.intrinsicGasTooLow(have: have, want: want).rpcError
+            default: throw RPCError.server(error.description)
+            }
+        }
+        let sender: Address
+        do { sender = try tx.recoverSender() } catch { throw RPCError.server("invalid sender: \(error.description)") }
+        return PooledTransaction(tx: tx, hash: Hash.keccak(raw), sender: sender)
+    }
+
+    /// An impersonated transaction has no signature; its hash must still be unique.
+    static func impersonatedHash(_ tx: Transaction, from: Address) -> Hash {
+        Hash.keccak(tx.encoded() + from.bytes)
+    }
+
+    static func revertError(_ output: [UInt8]) -> RPCError {
+        RPCError.revert(data: output, reason: ABI.decodeRevertReason(output))
+    }
+
+    /// Fills a transaction request (`eth_sendTransaction`/`eth_signTransaction`) the way
+    /// Anvil does: nonce from the pool, gas estimated, EIP-1559 fees unless `gasPrice` is given.
+    static func buildTransaction(_ o: JSON, _ n: NodeContext) async throws -> (Transaction, Address) {
+        let req = try CallRequest(o)
+        guard let from = req.from else { throw RPCError.invalidParams("param 0.from: missing") }
+        guard let to = req.to else { throw TxValidationError.contractCreation.rpcError }
+        let nonce: UInt64
+        if let v = req.nonce { nonce = v } else { nonce = await n.chain.pendingNonce(from) }
+        var gas = req.gas
+        if gas == nil {
+            let state = StateOverlay(base: n.reader.state(at: n.reader.headNumber))
+            let (r, g) = n.reader.executor.call(from: from, to: to, value: req.value, data: req.data, state: state, env: n.reader.env(of: n.reader.head))
+            if !r.success { throw revertError(r.output) }
+            gas = g
+        }
+        let baseFee = await n.chain.nextBaseFee
+        var tx: Transaction
+        if let gp = req.gasPrice {
+            tx = .legacy(chainId: n.config.chainId, nonce: nonce, gasPrice: gp, gasLimit: gas!, to: to, value: req.value, data: req.data)
+        } else {
+            let tip = req.maxPriorityFeePerGas ?? gwei
+            let cap = req.maxFeePerGas ?? baseFee.saturatingMul(2).saturatingAdd(tip)
+            tx = .dynamicFee(chainId: n.config.chainId, nonce: nonce, maxPriorityFeePerGas: tip, maxFeePerGas: cap,
+                             gasLimit: gas!, to: to, value: req.value, data: req.data, accessList: req.accessList)
+        }
+        return (tx, from)
+    }
+
+    /// eth_call / eth_estimateGas: the request at a block, with optional state overrides.
+    static func runCall(_ p: Params, _ n: NodeContext) async throws -> (CallResult, UInt64) {
+        let req = try CallRequest(try p.object(0))
+        let block = try n.resolve(try p.blockTag(1))
+        let overlay = StateOverlay(base: n.reader.state(at: block.number))
+        if let o = try p.optionalObject(2) { try StateOverrides.apply(o, to: overlay) }
+        let from = req.from ?? .zero
+        let alGas = req.accessList.reduce(UInt64(0)) { $0 + 2_400 + 1_900 * UInt64($1.storageKeys.count) }
+        let (r, gas) = n.reader.executor.call(from: from, to: req.to, value: req.value, data: req.data,
+                                             accessListGas: alGas, state: overlay, env: n.reader.env(of: block))
+        if req.to == nil { throw TxValidationError.contractCreation.rpcError }
+        if let limit = req.gas, gas > limit, r.success {
+            throw RPCError.server("out of gas: gas required exceeds allowance (\(limit))")
+        }
+        if !r.success && r.output.isEmpty && overlay.balance(of: from) < req.value && !n.reader.contracts.isContract(req.to!) {
+            throw RPCError.server("insufficient funds for gas * price + value")
+        }
+        return (r, gas)
+    }
+
+    static func logsJSON(_ filter: ChainReader.LogFilter, _ n: NodeContext) throws -> JSON {
+        if filter.toBlock >= filter.fromBlock, filter.toBlock - filter.fromBlock >= n.limits.maxLogBlockRange,
+           filter.addresses.isEmpty && filter.topics.allSatisfy({ $0 == nil }) {
+            throw RPCError.limitExceeded("query covers \(filter.toBlock - filter.fromBlock + 1) blocks with no address or topic; the limit is \(n.limits.maxLogBlockRange): narrow the block range")
+        }
+        do {
+            return .array(try n.reader.logs(filter, maxResults: n.limits.maxLogResults).map(Format.log))
+        } catch ChainReader.LogQueryError.tooManyResults(let m) {
+            throw RPCError.limitExceeded("query returned more than \(m) results: narrow the block range or add address/topic filters")
+        }
+    }
+
+    static func feeHistory(_ p: Params, _ n: NodeContext) async throws -> JSON {
+        var count = try p.uint64(0)
+        let newest = try p.blockTag(1)
+        let percentiles = try p.optionalArray(2) ?? []
+        var ps: [Double] = []
+        for (i, v) in percentiles.enumerated() {
+            guard let t = v.numberText, let d = Double(t), d >= 0, d <= 100 else {
+                throw RPCError.invalidParams("param 2[\(i)]: reward percentile must be a number between 0 and 100")
+            }
+            if let last = ps.last, d < last { throw RPCError.invalidParams("param 2: reward percentiles must be ascending") }
+            ps.append(d)
+        }
+        let head = n.resolveOptional(newest) ?? n.reader.head
+        count = min(count, n.limits.maxFeeHistory, head.number + 1)
+        if count == 0 {
+            return .object([("oldestBlock", .quantity(UInt64(0))), ("baseFeePerGas", .array([])), ("gasUsedRatio", .array([]))])
+        }
+        let oldest = head.number + 1 - count
+        var baseFees: [JSON] = [], ratios: [JSON] = [], rewards: [JSON] = [], blobFees: [JSON] = [], blobRatios: [JSON] = []
+        for num in oldest...head.number {
+            guard let b = n.reader.block(number: num) else { continue }
+            let h = b.header
+            baseFees.append(.quantity(h.baseFeePerGas ?? .zero))
+            ratios.append(.number(h.gasLimit == 0 ? "0" : String(Double(h.gasUsed) / Double(h.gasLimit))))
+            blobFees.append(.quantity(UInt64(1))); blobRatios.append(.number("0"))
+            if !ps.isEmpty {
+                let tips = n.reader.transactions(of: b).map { $0.tx.priorityFee(baseFee: h.baseFeePerGas ?? .zero) ?? .zero }.sorted()
+                rewards.append(.array(ps.map { pct in
+                    guard !tips.isEmpty else { return .quantity(UInt64(0)) }
+                    let idx = min(tips.count - 1, Int((pct / 100) * Double(tips.count)))
+                    return .quantity(tips[idx])
+                }))
+            }
+        }
+        // The base fee after the newest block.
+        let h = head.header
+        let next = head.number == n.reader.headNumber ? await n.chain.nextBaseFee
+            : (n.reader.block(number: head.number + 1)?.header.baseFeePerGas ?? .zero)
+        _ = h
+        baseFees.append(.quantity(next)); blobFees.append(.quantity(UInt64(1)))
+        var o: [(String, JSON)] = [("oldestBlock", .quantity(oldest)), ("baseFeePerGas", .array(baseFees)),
+                                   ("gasUsedRatio", .array(ratios)), ("baseFeePerBlobGas", .array(blobFees)),
+                                   ("blobGasUsedRatio", .array(blobRatios))]
+        if !ps.isEmpty { o.append(("reward", .array(rewards))) }
+        return .object(o)
+    }
+}
+
+/// A transaction request object as eth_call / eth_sendTransaction take it.
+struct CallRequest {
+    var from: Address?
+    var to: Address?
+    var gas: UInt64?
+    var gasPrice: UInt256?
+    var maxFeePerGas: UInt256?
+    var maxPriorityFeePerGas: UInt256?
+    var value: UInt256 = .zero
+    var data: [UInt8] = []
+    var nonce: UInt64?
+    var accessList: [AccessListEntry] = []
+
+    init(_ o: JSON) throws {
+        func field(_ k: String) -> JSON? { if let v = o[k], !v.isNull { return v }; return nil }
+        if let v = field("from") { from = try ParamDecoder.address(v, "param 0.from") }
+        if let v = field("to") { to = try ParamDecoder.address(v, "param 0.to") }
+        if let v = field("gas") { gas = try ParamDecoder.uint64(v, "param 0.gas") }
+        if let v = field("gasPrice") { gasPrice = try ParamDecoder.quantity(v, "param 0.gasPrice") }
+        if let v = field("maxFeePerGas") { maxFeePerGas = try ParamDecoder.quantity(v, "param 0.maxFeePerGas") }
+        if let v = field("maxPriorityFeePerGas") { maxPriorityFeePerGas = try ParamDecoder.quantity(v, "param 0.maxPriorityFeePerGas") }
+        if let v = field("value") { value = try ParamDecoder.quantity(v, "param 0.value") }
+        if let v = field("nonce") { nonce = try ParamDecoder.uint64(v, "param 0.nonce") }
+        let input = field("input"), data = field("data")
+        if let i = input, let d = data {
+            let a = try ParamDecoder.bytes(i, "param 0.input"), b = try ParamDecoder.bytes(d, "param 0.data")
+            guard a == b else { throw RPCError.invalidParams("param 0: both input and data are set and differ") }
+            self.data = a
+        } else if let v = input ?? data {
+            self.data = try ParamDecoder.bytes(v, input != nil ? "param 0.input" : "param 0.data")
+        }
+        if let v = field("accessList") {
+            let list = try ParamDecoder.array(v, "param 0.accessList")
+            for (i, e) in list.enumerated() {
+                guard let a = e["address"] else { throw RPCError.invalidParams("param 0.accessList[\(i)]: missing address") }
+                let addr = try ParamDecoder.address(a, "param 0.accessList[\(i)].address")
+                let keys = try (e["storageKeys"].map { try ParamDecoder.array($0, "param 0.accessList[\(i)].storageKeys") } ?? [])
+                    .enumerated().map { try ParamDecoder.hash($0.element, "param 0.accessList[\(i)].storageKeys[\($0.offset)]") }
+                accessList.append(AccessListEntry(address: addr, storageKeys: keys))
+            }
+        }
+    }
+}
+
+/// eth_call's third parameter: per-address balance and nonce overrides. Code and storage
+/// overrides need an EVM and are refused.
+enum StateOverrides {
+    static func apply(_ o: JSON, to state: StateOverlay) throws {
+        guard let entries = o.objectValue else { throw RPCError.invalidParams("param 2: expected an object of state overrides") }
+        for (key, v) in entries {
+            guard let a = Address(hex: key) else { throw RPCError.invalidParams("param 2: \(key) is not an address") }
+            for (field, value) in v.objectValue ?? [] {
+                switch field {
+                case "balance": state.setBalance(try ParamDecoder.quantity(value, "param 2.\(key).balance"), of: a)
+                case "nonce":
+                    var acct = state.account(a)
+                    acct.nonce = try ParamDecoder.uint64(value, "param 2.\(key).nonce")
+                    state.setAccount(acct, of: a)
+                case "code", "state", "stateDiff", "movePrecompileToAddress":
+                    throw RPCError.invalidParams("param 2.\(key).\(field): stakenet has no EVM; only balance and nonce can be overridden")
+                default:
+                    throw RPCError.invalidParams("param 2.\(key): unknown override field \(field)")
+                }
+            }
+        }
+    }
+}
+
+/// eth_getLogs / eth_newFilter filter objects.
+enum LogFilterParser {
+    static func parse(_ f: JSON, _ n: NodeContext) throws -> ChainReader.LogFilter {
+        let head = n.reader.headNumber
+        var from = head, to = head
+        if let bh = f["blockHash"], !bh.isNull {
+            if f["fromBlock"] != nil || f["toBlock"] != nil {
+                throw RPCError.invalidParams("param 0: blockHash cannot be combined with fromBlock/toBlock")
+            }
+            let h = try ParamDecoder.hash(bh, "param 0.blockHash")
+            guard let b = n.reader.block(hash: h) else { throw RPCError.server("unknown block \(h.hex)") }
+            from = b.number; to = b.number
+        } else {
+            if let v = f["fromBlock"], !v.isNull { from = try number(v, "param 0.fromBlock", n) }
+            if let v = f["toBlock"], !v.isNull { to = try number(v, "param 0.toBlock", n) }
+            if from > to { throw RPCError.invalidParams("param 0: fromBlock \(from) is after toBlock \(to)") }
+        }
+        var addresses: [Address] = []
+        if let a = f["address"], !a.isNull {
+            if let list = a.arrayValue {
+                addresses = try list.enumerated().map { try ParamDecoder.address($0.element, "param 0.address[\($0.offset)]") }
+            } else { addresses = [try ParamDecoder.address(a, "param 0.address")] }
+        }
+        var topics: [[Hash]?] = []
+        if let t = f["topics"], !t.isNull {
+            let list = try ParamDecoder.array(t, "param 0.topics")
+            if list.count > 4 { throw RPCError.invalidParams("param 0.topics: at most 4 topic positions") }
+            for (i, e) in list.enumerated() {
+                if e.isNull { topics.append(nil) }
+                else if let alts = e.arrayValue {
+                    topics.append(try alts.enumerated().map { try ParamDecoder.hash($0.element, "param 0.topics[\(i)][\($0.offset)]") })
+                } else { topics.append([try ParamDecoder.hash(e, "param 0.topics[\(i)]")]) }
+            }
+        }
+        return ChainReader.LogFilter(fromBlock: from, toBlock: to, addresses: addresses, topics: topics)
+    }
+
+    static func number(_ v: JSON, _ what: String, _ n: NodeContext) throws -> UInt64 {
+        switch try ParamDecoder.blockTag(v, what) {
+        case .earliest: return 0
+        case .number(let x): return x
+        case .hash: throw RPCError.invalidParams("\(what): a block hash is not allowed here")
+        default: return n.reader.headNumber
+        }
+    }
+}

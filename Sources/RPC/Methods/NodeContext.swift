@@ -1,0 +1,95 @@
+import Foundation
+import Primitives
+import EthCrypto
+import Chain
+import Contracts
+
+/// What every method implementation needs: the chain actor for mutations, its reader for
+/// committed data, and the keys the node signs with.
+public final class NodeContext: Sendable {
+    public let chain: Chain
+    public let reader: ChainReader
+    public let config: ChainConfig
+    /// Dev accounts first (in `eth_accounts` order), then the operator's keys.
+    public let keys: [Address: SigningKey]
+    public let clientVersion: String
+    public let limits: Limits
+
+    public struct Limits: Sendable {
+        public var maxLogBlockRange: UInt64 = 100_000
+        public var maxLogResults = 10_000
+        public var maxMineBlocks: UInt64 = 10_000_000
+        public var maxFeeHistory: UInt64 = 1024
+        public init() {}
+    }
+
+    public init(chain: Chain, clientVersion: String, limits: Limits = Limits()) {
+        self.chain = chain
+        self.reader = chain.reader
+        self.config = chain.config
+        var keys: [Address: SigningKey] = [:]
+        for k in chain.config.devKeys + chain.config.extraKeys { keys[k.address] = k }
+        self.keys = keys
+        self.clientVersion = clientVersion
+        self.limits = limits
+    }
+
+    public var devAddresses: [Address] { config.devKeys.map(\.address) }
+
+    // MARK: block resolution
+
+    /// The block a tag names; `pending` is the head (the next block is not built ahead).
+    func resolve(_ tag: BlockTag) throws(RPCError) -> Block {
+        switch tag {
+        case .latest, .pending, .safe, .finalized: return reader.head
+        case .earliest: return try blockOrError(0)
+        case .number(let n): return try blockOrError(n)
+        case .hash(let h, _):
+            guard let b = reader.block(hash: h) else { throw RPCError.server("header for hash \(h.hex) not found") }
+            return b
+        }
+    }
+
+    private func blockOrError(_ n: UInt64) throws(RPCError) -> Block {
+        guard let b = reader.block(number: n) else {
+            throw RPCError.server("header not found: block \(n) is above the current head \(reader.headNumber)")
+        }
+        return b
+    }
+
+    /// Like `resolve`, but a number above the head or an unknown hash gives nil (for
+    /// methods that answer null, such as eth_getBlockByNumber).
+    func resolveOptional(_ tag: BlockTag) -> Block? {
+        switch tag {
+        case .number(let n): return reader.block(number: n)
+        case .hash(let h, _): return reader.block(hash: h)
+        default: return try? resolve(tag)
+        }
+    }
+}
+
+extension TxValidationError {
+    var rpcError: RPCError {
+        switch self {
+        case .insufficientFunds: return RPCError.server(message, code: -32003)
+        default: return RPCError.server(message)
+        }
+    }
+}
+
+extension ChainError {
+    var rpcError: RPCError {
+        switch self {
+        case .timestampBeforeHead, .unknownSnapshot: return RPCError.invalidParams(message)
+        case .invalid: return RPCError.server(message)
+        }
+    }
+}
+
+/// Runs `body`, mapping the chain's typed errors to JSON-RPC errors.
+func rpc<T>(_ body: () async throws -> T) async throws -> T {
+    do { return try await body() }
+    catch let e as RPCError { throw e }
+    catch let e as TxValidationError { throw e.rpcError }
+    catch let e as ChainError { throw e.rpcError }
+}

@@ -1,0 +1,7 @@
+/// Every method the node serves, registered into one table.
+public enum NodeMethods {
+    public static func register(_ table: MethodTable, _ context: NodeContext) {
+        EthMethods.register(table, context)
+        CheatMethods.register(table, context)
+    }
+}

@@ -1,0 +1,187 @@
+import Foundation
+import Primitives
+import EthCrypto
+import Contracts
+import Chain
+import RPC
+
+/// What the startup banner shows.
+struct Banner {
+    let config: ChainConfig
+    let dev: [DevAccount]
+    let ops: [DevAccount]
+    let roles: Roles
+    let mnemonic: String
+    let path: String
+    let head: Block
+    let dataDir: String?
+    let apr: UInt64
+    let rebaseInterval: UInt64
+    let unbondPeriod: UInt64
+    let mode: String
+    let host: String
+    let port: Int
+    let startup: TimeInterval
+}
+
+/// The node's console output: the banner, requests and mined transactions. Writes are
+/// serialised so lines never interleave.
+final class Console: ChainObserver, @unchecked Sendable {
+    let quiet: Bool
+    let contracts: NativeContracts
+    private let lock = NSLock()
+
+    init(quiet: Bool, contracts: NativeContracts) { self.quiet = quiet; self.contracts = contracts }
+
+    func print(_ line: String) {
+        lock.lock(); defer { lock.unlock() }
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
+    func banner(_ b: Banner) {
+        var s = """
+
+                 _        _              _
+             ___| |_ __ _| | _____ _ __ | |_
+            / __| __/ _` | |/ / _ \\ '_ \\| __|
+            \\__ \\ || (_| |   <  __/ | | | |_
+            |___/\\__\\__,_|_|\\_\\___|_| |_|\\__|   \(Stakenet.version)
+
+            Ankr Polygon liquid staking, emulated natively.
+
+
+            Available Accounts
+            ==================
+
+            """
+        let eth = b.config.devBalance.formatted(decimals: 18)
+        let matic = b.config.maticPerAccount.formatted(decimals: 18)
+        let ankr = b.config.ankrPerAccount.formatted(decimals: 18)
+        for (i, a) in b.dev.enumerated() {
+            s += "(\(i)) \(a.address.checksummed) (\(eth) ETH, \(matic) MATIC, \(ankr) ANKR)\n"
+        }
+        s += "\nPrivate Keys\n==================\n\n"
+        for (i, a) in b.dev.enumerated() { s += "(\(i)) \(Hex.encode(a.privateKey))\n" }
+        s += """
+
+            Wallet
+            ==================
+            Mnemonic:          \(b.mnemonic)
+            Derivation path:   \(b.path.hasSuffix("/") ? b.path + "{i}" : b.path + "/{i}")
+
+
+            Chain ID
+            ==================
+
+            \(b.config.chainId)
+
+            Base Fee
+            ==================
+
+            \(b.config.genesisBaseFee)
+
+            Gas Limit
+            ==================
+
+            \(b.config.gasLimit)
+
+            Genesis Timestamp
+            ==================
+
+            \(b.config.genesisTimestamp)\(b.config.useWallClock ? "" : " (no wall clock: time moves only by warps)")
+
+            Emulated Contracts
+            ==================
+            MATIC              \(b.config.addresses.matic.checksummed)
+            PolygonPool        \(b.config.addresses.pool.checksummed)
+            aMATICb            \(b.config.addresses.aMATICb.checksummed)
+            aMATICc            \(b.config.addresses.aMATICc.checksummed)
+            ANKR               \(b.config.addresses.ankr.checksummed)
+
+            Operator
+            ==================
+            Mode:              \(b.mode)
+            APR:               \(b.apr) bps (\(Double(b.apr) / 100)%)
+            Rebase interval:   \(b.rebaseInterval) s
+            Unbond period:     \(b.unbondPeriod) s
+            Operator / owner / notary: \(b.roles.operator.checksummed)  key \(Hex.encode(b.ops[0].privateKey))
+            Fee collector:     \(b.roles.feeCollector.checksummed)  key \(Hex.encode(b.ops[1].privateKey))
+            Intermediary:      \(b.roles.intermediary.checksummed)  key \(Hex.encode(b.ops[2].privateKey))
+                               (holds \(b.config.intermediaryReserve.formatted(decimals: 18)) MATIC of reserve that pays rewards)
+
+            State
+            ==================
+            \(b.dataDir.map { "Data directory:    \($0) (head block \(b.head.number))" } ?? "Ephemeral (a temporary LevelDB, removed on exit)")
+
+
+            """
+        if !isLoopback(b.host) {
+            s += "WARNING: listening on \(b.host), not loopback: the dev keys above are public; anyone who can reach this port can use them.\n\n"
+        }
+        s += "Listening on \(b.host):\(b.port)\n"
+        print(s)
+    }
+
+    func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
+    }
+
+    // MARK: ChainObserver
+
+    func blockMined(_ block: Block, transactions: [PooledTransaction], receipts: [ReceiptRecord]) {
+        guard !quiet else { return }
+        var out = ""
+        for (p, r) in zip(transactions, receipts) {
+            let what: String
+            if let to = p.tx.to, let d = contracts.describe(to: to, calldata: p.tx.data) { what = d }
+            else if let to = p.tx.to { what = "transfer \(p.tx.value.formatted(decimals: 18)) ETH to \(to.short)" }
+            else { what = "contract creation" }
+            out += "    \(what) \(r.status ? "ok" : "reverted") gas \(Self.grouped(r.gasUsed))  from \(p.sender.short)  \(p.hash.hex)\n"
+        }
+        out += "    Block #\(block.number) \(block.hash.hex) time \(block.header.timestamp) txs \(transactions.count)"
+        print(out)
+    }
+
+    func transactionPending(_ hash: Hash) {}
+    func chainReorganized(to head: UInt64) {
+        guard !quiet else { return }
+        print("    Head reset to block #\(head)")
+    }
+
+    /// `52013` → `52 013`.
+    static func grouped(_ v: UInt64) -> String {
+        let s = String(v)
+        var out = ""
+        for (i, c) in s.enumerated() {
+            if i > 0 && (s.count - i) % 3 == 0 { out.append(" ") }
+            out.append(c)
+        }
+        return out
+    }
+}
+
+/// `--config-out`: what a CI script needs to talk to this node.
+enum ConfigOut {
+    static func json(url: String, config: ChainConfig, contracts: ContractAddresses, roles: Roles) -> JSON {
+        .object([
+            ("url", .string(url)),
+            ("wsUrl", .string(url.replacingOccurrences(of: "http://", with: "ws://"))),
+            ("chainId", JSON(config.chainId)),
+            ("accounts", .array(config.devKeys.map { .string($0.address.checksummed) })),
+            ("privateKeys", .array(config.devKeys.map { .string(Hex.encode($0.privateKey)) })),
+            ("contracts", .object([
+                ("MATIC", .string(contracts.matic.checksummed)),
+                ("PolygonPool", .string(contracts.pool.checksummed)),
+                ("aMATICb", .string(contracts.aMATICb.checksummed)),
+                ("aMATICc", .string(contracts.aMATICc.checksummed)),
+                ("ANKR", .string(contracts.ankr.checksummed)),
+            ])),
+            ("operator", .object([
+                ("operator", .string(roles.operator.checksummed)),
+                ("feeCollector", .string(roles.feeCollector.checksummed)),
+                ("intermediary", .string(roles.intermediary.checksummed)),
+                ("privateKeys", .array(config.extraKeys.map { .string(Hex.encode($0.privateKey)) })),
+            ])),
+        ])
+    }
+}

@@ -1,0 +1,186 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Primitives
+import EthCrypto
+import Storage
+import Contracts
+import Chain
+import Operator
+import RPC
+
+@main
+struct Stakenet: AsyncParsableCommand {
+    static let version = "0.1.0"
+    static let configuration = CommandConfiguration(
+        commandName: "stakenet",
+        abstract: "A local Ethereum devnet with Ankr's Polygon liquid staking emulated natively.",
+        version: version)
+
+    // Anvil's names where Anvil has one.
+    @Option(name: [.short, .long], help: "Port to listen on (0 picks a free one).") var port: Int = 8545
+    @Option(help: "Address to listen on.") var host: String = "127.0.0.1"
+    @Option(name: .customLong("chain-id"), help: "Chain id.") var chainId: UInt64 = 31337
+    @Option(name: [.short, .long], help: "Number of dev accounts.") var accounts: Int = 10
+    @Option(help: "Starting ETH balance of each dev account.") var balance: String = "10000"
+    @Option(name: [.short, .long], help: "BIP-39 mnemonic of the dev accounts.") var mnemonic: String = DevAccount.defaultMnemonic
+    @Option(name: .customLong("derivation-path"), help: "Derivation path prefix of the dev accounts.") var derivationPath: String = DevAccount.defaultPath
+    @Option(help: "Genesis block timestamp (default: now).") var timestamp: UInt64?
+    @Option(name: [.short, .customLong("block-time")], help: "Mine a block every SECS seconds (interval mining).") var blockTime: UInt64?
+    @Flag(name: .customLong("no-mining"), help: "Do not mine on transactions; wait for evm_mine.") var noMining = false
+    @Option(name: .customLong("base-fee"), help: "Genesis base fee per gas (wei).") var baseFee: String = "1000000000"
+    @Option(name: .customLong("gas-limit"), help: "Block gas limit.") var gasLimit: UInt64 = 30_000_000
+    @Option(name: .customLong("allow-origin"), help: "Access-Control-Allow-Origin value.") var allowOrigin: String = "*"
+    @Flag(name: .customLong("no-cors"), help: "Send no CORS headers.") var noCors = false
+    @Option(name: .customLong("data-dir"), help: "Persistent LevelDB directory (default: a temporary one, removed on exit).") var dataDir: String?
+    @Option(name: .customLong("config-out"), help: "Write url, chain id, accounts, keys and contract addresses as JSON to FILE.") var configOut: String?
+    @Flag(name: [.short, .long], help: "Do not log requests and transactions.") var quiet = false
+    @Option(help: "Operator APR in basis points.") var apr: UInt64 = 450
+    @Option(name: .customLong("rebase-interval"), help: "Seconds between rebases.") var rebaseInterval: UInt64 = 86_400
+    @Option(name: .customLong("unbond-period"), help: "Seconds from unstake to claim.") var unbondPeriod: UInt64 = 604_800
+    @Option(help: "Operator mode: auto or manual.") var `operator`: String = "auto"
+    @Option(help: "Contract addresses: mainnet or a JSON file.") var addresses: String = "mainnet"
+    @Flag(name: .customLong("no-wall-clock"), help: "Chain time = genesis timestamp + offset (reproducible runs).") var noWallClock = false
+    @Option(name: .customLong("max-body-bytes"), help: "Largest request body.") var maxBodyBytes: Int = 2 * 1024 * 1024
+    @Option(name: .customLong("max-batch"), help: "Most requests in one batch.") var maxBatch: Int = 1000
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        guard accounts >= 0 && accounts <= 10_000 else { throw ValidationError("--accounts must be between 0 and 10000") }
+        guard UInt256(decimal: balance) != nil else { throw ValidationError("--balance must be a whole number of ETH") }
+        guard UInt256(decimal: baseFee) != nil else { throw ValidationError("--base-fee must be a whole number of wei") }
+        guard gasLimit >= 21_000 else { throw ValidationError("--gas-limit must be at least 21000") }
+        guard ["auto", "manual"].contains(`operator`) else { throw ValidationError("--operator must be auto or manual") }
+        guard rebaseInterval > 0 else { throw ValidationError("--rebase-interval must be positive") }
+        guard apr <= 100_000 else { throw ValidationError("--apr is in basis points and must be at most 100000") }
+    }
+
+    func run() async throws {
+        let started = Date()
+        LoggingSystem.bootstrap { label in
+            var h = StreamLogHandler.standardOutput(label: label)
+            h.logLevel = .info
+            return h
+        }
+
+        // Keys.
+        let dev: [DevAccount], ops: [DevAccount]
+        do {
+            dev = try DevAccount.devAccounts(mnemonic: mnemonic, path: derivationPath, count: accounts)
+            ops = try DevAccount.devAccounts(mnemonic: mnemonic, path: "m/44'/60'/1'/0/", count: 3)
+        } catch {
+            throw ValidationError("cannot derive accounts: \(error)")
+        }
+        let roles = Roles(operator: ops[0].address, feeCollector: ops[1].address, intermediary: ops[2].address)
+
+        let contractAddresses: ContractAddresses
+        if addresses == "mainnet" { contractAddresses = .mainnet } else {
+            do { contractAddresses = try ContractAddresses(contentsOf: addresses) } catch {
+                throw ValidationError("--addresses \(addresses): \(error)")
+            }
+        }
+
+        // Storage.
+        let dir: DataDirectory
+        do {
+            dir = try dataDir.map { try DataDirectory.open(path: $0) } ?? DataDirectory.ephemeral()
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        defer { dir.cleanup() }
+
+        var config = ChainConfig(genesisTimestamp: timestamp ?? UInt64(Date().timeIntervalSince1970), roles: roles)
+        config.chainId = chainId
+        config.gasLimit = gasLimit
+        config.genesisBaseFee = UInt256(decimal: baseFee)!
+        config.useWallClock = !noWallClock
+        config.devKeys = dev.map { SigningKey(address: $0.address, privateKey: $0.privateKey) }
+        config.extraKeys = ops.map { SigningKey(address: $0.address, privateKey: $0.privateKey) }
+        config.devBalance = UInt256(decimal: balance)!.saturatingMul(UInt256.pow10(18))
+        config.addresses = contractAddresses
+        config.syncWrites = dataDir != nil
+
+        let contracts = NativeContracts(addresses: contractAddresses, roles: roles)
+        let chain: Chain
+        do {
+            chain = try Chain(config: config, store: ChainStore(db: dir.database), contracts: contracts)
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        let console = Console(quiet: quiet, contracts: contracts)
+        await chain.addObserver(console)
+
+        let methods = MethodTable(maxBatch: maxBatch)
+        if !quiet { methods.requestLogger = { m in console.print(m) } }
+        let context = NodeContext(chain: chain, clientVersion: "anvil/stakenet/\(Self.version)")
+        NodeMethods.register(methods, context)
+
+        if noMining { try await chain.setAutomine(false) }
+        if blockTime != nil { try await chain.setAutomine(false) }
+
+        let server = RPCServer(config: RPCServerConfig(host: host, port: port, allowOrigin: noCors ? nil : allowOrigin,
+                                                       maxBodyBytes: maxBodyBytes, maxBatch: maxBatch),
+                               methods: methods)
+        let boundPort: Int
+        do { boundPort = try await server.start() } catch {
+            FileHandle.standardError.write(Data("error: cannot listen on \(host):\(port): \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        let url = "http://\(host):\(boundPort)"
+
+        if let path = configOut {
+            let doc = ConfigOut.json(url: url, config: config, contracts: contractAddresses, roles: roles)
+            try Data(doc.serialized()).write(to: URL(fileURLWithPath: path), options: .atomic)
+        }
+        let head = chain.reader.head
+        console.banner(Banner(config: config, dev: dev, ops: ops, roles: roles, mnemonic: mnemonic,
+                              path: derivationPath, head: head, dataDir: dataDir, apr: apr,
+                              rebaseInterval: rebaseInterval, unbondPeriod: unbondPeriod, mode: `operator`,
+                              host: host, port: boundPort, startup: Date().timeIntervalSince(started)))
+
+        var intervalTask: Task<Void, Never>?
+        if let secs = blockTime, secs > 0 {
+            intervalTask = Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(nanoseconds: secs * 1_000_000_000)
+                    if Task.isCancelled { break }
+                    _ = try? await chain.mineBlock()
+                }
+            }
+        }
+
+        await waitForTermination()
+        intervalTask?.cancel()
+        await server.stop()
+        if !quiet { console.print("stakenet stopped") }
+    }
+}
+
+/// Blocks until SIGINT or SIGTERM.
+func waitForTermination() async {
+    await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+        let once = OnceFlag()
+        var sources: [DispatchSourceSignal] = []
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            s.setEventHandler { if once.set() { c.resume() } }
+            s.resume()
+            sources.append(s)
+        }
+        SignalSources.keep(sources)
+    }
+}
+
+final class OnceFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = false
+    func set() -> Bool { lock.lock(); defer { lock.unlock() }; if done { return false }; done = true; return true }
+}
+
+enum SignalSources {
+    nonisolated(unsafe) static var all: [DispatchSourceSignal] = []
+    static func keep(_ s: [DispatchSourceSignal]) { all.append(contentsOf: s) }
+}
