@@ -4,21 +4,30 @@ import Contracts
 /// Something that takes part in building every block before user transactions run:
 /// Ankr's operator (rebases, claim serving) plugs in here.
 public protocol BlockHook: AnyObject, Sendable {
+    /// Runs before the block's pooled transactions (the operator's due work goes here).
     func beforeTransactions(_ builder: BlockBuilder)
+    /// Runs after them, still inside the block (bookkeeping of what they did).
+    func afterTransactions(_ builder: BlockBuilder)
+}
+
+extension BlockHook {
+    public func afterTransactions(_ builder: BlockBuilder) {}
 }
 
 /// One block under construction: its environment, its state overlay and the
 /// transactions executed so far.
 public final class BlockBuilder {
     public let env: BlockEnv
+    /// The parent block's header.
+    public let parent: BlockHeader
     public let state: StateOverlay
     let executor: Executor
     public private(set) var included: [PooledTransaction] = []
     public private(set) var outcomes: [TxOutcome] = []
     public private(set) var gasUsed: UInt64 = 0
 
-    init(env: BlockEnv, state: StateOverlay, executor: Executor) {
-        self.env = env; self.state = state; self.executor = executor
+    init(env: BlockEnv, parent: BlockHeader, state: StateOverlay, executor: Executor) {
+        self.env = env; self.parent = parent; self.state = state; self.executor = executor
     }
 
     public var gasRemaining: UInt64 { env.gasLimit > gasUsed ? env.gasLimit - gasUsed : 0 }

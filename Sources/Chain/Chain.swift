@@ -143,7 +143,7 @@ public actor Chain {
         let ts = timestamp ?? clock.nextBlockTimestamp(parent: parent.header.timestamp)
         let env = nextEnv(timestamp: ts)
         let overlay = StateOverlay(base: reader.state(at: parent.number))
-        let builder = BlockBuilder(env: env, state: overlay, executor: executor)
+        let builder = BlockBuilder(env: env, parent: parent.header, state: overlay, executor: executor)
         for h in hooks { h.beforeTransactions(builder) }
 
         for p in pool.ready(stateNonce: { overlay.nonce(of: $0) }) {
@@ -155,6 +155,7 @@ public actor Chain {
             builder.include(p)
             pool.remove(p.hash)
         }
+        for h in hooks { h.afterTransactions(builder) }
         let block = try commit(builder, parent: parent)
         nextBaseFeeOverride = nil
         return block
