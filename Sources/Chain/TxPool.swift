@@ -97,7 +97,11 @@ public struct TxPool: Sendable {
             var key: UInt64 = 0
             while let p = m[n] { key = max(key, p.sequence); keyed.append((key, p)); n += 1 }
         }
-        keyed.sort { ($0.key, $0.p.sequence) < ($1.key, $1.p.sequence) }
+        keyed.sort { a, b in
+            if a.key != b.key { return a.key < b.key }
+            if a.p.sender != b.p.sender { return a.p.sender < b.p.sender }
+            return a.p.tx.nonce < b.p.tx.nonce
+        }
         return keyed.map(\.p)
     }
 
