@@ -54,6 +54,14 @@ public actor Chain {
     private var snapshots: [UInt64: Snapshot] = [:]
     private var nextSnapshotId: UInt64 = 0
 
+    /// The newest mined block. With `--data-dir` it can be ahead of `reader.head` until the
+    /// group commit has made it durable; readers only ever see durable blocks.
+    private var tip: Block
+    /// Group commit: blocks written but not yet fsynced, and who waits for them.
+    private var unsynced: [(Block, [PooledTransaction], [ReceiptRecord])] = []
+    private var durabilityWaiters: [CheckedContinuation<Void, Error>] = []
+    private var flushing = false
+
     /// Opens the chain in `store`: resumes its head when it has one, else writes genesis.
     public init(config: ChainConfig, store: ChainStore, contracts: NativeContracts) throws {
         self.config = config
@@ -72,20 +80,22 @@ public actor Chain {
             head = try Genesis.write(config: config, store: store, contracts: contracts)
         }
         self.clock = clock
+        self.tip = head
         self.reader = ChainReader(store: store, executor: executor, config: config, head: head)
     }
 
     public func addHook(_ h: BlockHook) { hooks.append(h) }
     public func addObserver(_ o: ChainObserver) { observers.append(o) }
 
-    public var head: Block { reader.head }
+    /// The newest block (possibly not yet durable; see `tip`).
+    public var head: Block { tip }
 
     // MARK: transactions
 
     /// Validates and pools a transaction whose sender is already known (recovered by the
     /// caller, off the actor); mines it at once under automine. Returns its hash.
     @discardableResult
-    public func submit(_ p: PooledTransaction) throws -> Hash {
+    public func submit(_ p: PooledTransaction) async throws -> Hash {
         let env = nextEnv(timestamp: clock.nextBlockTimestamp(parent: head.header.timestamp))
         try executor.validateStatic(p.tx, env: env)
         let state = reader.state(at: head.number)
@@ -101,7 +111,10 @@ public actor Chain {
             throw TxValidationError.replacementUnderpriced
         }
         for o in observers { o.transactionPending(p.hash) }
-        if automine { try mineBlock() }
+        if automine {
+            try mineUnsynced()
+        }
+        try await waitDurable()
         return p.hash
     }
 
@@ -133,9 +146,17 @@ public actor Chain {
     /// The base fee the next block will have.
     public var nextBaseFee: UInt256 { nextEnv(timestamp: head.header.timestamp).baseFee }
 
-    /// Mines one block with every ready transaction that fits.
+    /// Mines one block with every ready transaction that fits; returns once it is durable
+    /// and visible to readers.
     @discardableResult
-    public func mineBlock(timestamp: UInt64? = nil) throws -> Block {
+    public func mineBlock(timestamp: UInt64? = nil) async throws -> Block {
+        let b = try mineUnsynced(timestamp: timestamp)
+        try await waitDurable()
+        return b
+    }
+
+    @discardableResult
+    private func mineUnsynced(timestamp: UInt64? = nil) throws -> Block {
         let parent = head
         if let t = timestamp, t < parent.header.timestamp {
             throw ChainError.timestampBeforeHead(requested: t, head: parent.header.timestamp)
@@ -163,13 +184,14 @@ public actor Chain {
 
     /// Mines `count` blocks `interval` seconds apart (anvil_mine). Empty blocks after the
     /// first take the fast path: no hooks have work, no transactions are pending.
-    public func mine(count: UInt64, interval: UInt64?) throws -> [Block] {
+    public func mine(count: UInt64, interval: UInt64?) async throws -> [Block] {
         var out: [Block] = []
         for i in 0..<count {
             var ts: UInt64? = nil
             if let interval, i > 0 { ts = head.header.timestamp &+ interval }
-            out.append(try mineBlock(timestamp: ts))
+            out.append(try mineUnsynced(timestamp: ts))
         }
+        try await waitDurable()
         return out
     }
 
@@ -212,12 +234,67 @@ public actor Chain {
         var batch = WriteBatch()
         store.stage(block: block, transactions: b.included, receipts: receipts, stateWrites: writes,
                     clock: clockAfter.state, into: &batch)
-        try store.db.write(batch, sync: config.syncWrites)
+        try store.db.write(batch, sync: false)
         clock = clockAfter
-        reader.publish(head: block)
+        tip = block
         for p in b.included { pool.prune(sender: p.sender, below: p.tx.nonce + 1) }
-        for o in observers { o.blockMined(block, transactions: b.included, receipts: receipts) }
+        if config.syncWrites {
+            unsynced.append((block, b.included, receipts))
+        } else {
+            publish(block, b.included, receipts)
+        }
         return block
+    }
+
+    private func publish(_ block: Block, _ txs: [PooledTransaction], _ receipts: [ReceiptRecord]) {
+        reader.publish(head: block)
+        for o in observers { o.blockMined(block, transactions: txs, receipts: receipts) }
+    }
+
+    // MARK: group commit
+
+    /// Returns once every block mined so far is durable (fsynced) and published. Concurrent
+    /// callers share one fsync: while one sync runs, later blocks queue for the next.
+    func waitDurable() async throws {
+        guard config.syncWrites, !unsynced.isEmpty || flushing else { return }
+        try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, Error>) in
+            durabilityWaiters.append(c)
+            if !flushing {
+                flushing = true
+                Task { await self.flushLoop() }
+            }
+        }
+    }
+
+    private func flushLoop() async {
+        while !durabilityWaiters.isEmpty {
+            let blocks = unsynced, waiters = durabilityWaiters
+            unsynced = []; durabilityWaiters = []
+            let db = store.db
+            let result: Result<Void, Error> = await withCheckedContinuation { c in
+                DispatchQueue.global().async {
+                    // A sync write fsyncs LevelDB's log, and with it every earlier write.
+                    var marker = WriteBatch()
+                    marker.put(ChainStore.syncMarkerKey, blocks.last.map { $0.0.number.bigEndianBytes } ?? [])
+                    c.resume(returning: Result { try db.write(marker, sync: true) })
+                }
+            }
+            switch result {
+            case .success:
+                for (b, t, r) in blocks { publish(b, t, r) }
+                for w in waiters { w.resume() }
+            case .failure(let e):
+                // Not durable: the blocks stay unpublished; the callers get the error.
+                unsynced = blocks + unsynced
+                for w in waiters { w.resume(throwing: e) }
+            }
+        }
+        flushing = false
+    }
+
+    /// Waits for in-flight group commits before history is rewritten.
+    private func drain() async throws {
+        try await waitDurable()
     }
 
     /// Not a Merkle-Patricia root: keccak(parent commitment ‖ this block's sorted writes).
@@ -237,9 +314,9 @@ public actor Chain {
 
     // MARK: mining mode
 
-    public func setAutomine(_ on: Bool) throws {
+    public func setAutomine(_ on: Bool) async throws {
         automine = on
-        if on && !pool.isEmpty { try mineBlock() }
+        if on && !pool.isEmpty { try await mineBlock() }
     }
 
     public func setNextBaseFee(_ fee: UInt256) { nextBaseFeeOverride = fee }
@@ -281,7 +358,8 @@ public actor Chain {
 
     // MARK: snapshots
 
-    public func snapshot() -> UInt64 {
+    public func snapshot() async throws -> UInt64 {
+        try await drain()
         let id = nextSnapshotId
         nextSnapshotId += 1
         snapshots[id] = Snapshot(head: head.number, clock: clock.state, pool: pool, blockGasLimit: blockGasLimit)
@@ -289,8 +367,9 @@ public actor Chain {
     }
 
     /// Restores snapshot `id` and drops it and every later one; false when unknown.
-    public func revert(to id: UInt64) throws -> Bool {
+    public func revert(to id: UInt64) async throws -> Bool {
         guard let s = snapshots[id] else { return false }
+        try await drain()
         try rewind(to: s.head, clock: s.clock)
         if !s.undo.isEmpty {
             var batch = WriteBatch()
@@ -304,7 +383,8 @@ public actor Chain {
     }
 
     /// anvil_reset: back to genesis with an empty mempool and no time offset.
-    public func reset() throws {
+    public func reset() async throws {
+        try await drain()
         try rewind(to: 0, clock: ClockState())
         pool = TxPool()
         snapshots = [:]
@@ -317,6 +397,7 @@ public actor Chain {
         if number < h {
             try store.truncate(above: number, head: h, clock: c, sync: config.syncWrites)
             guard let b = store.block(number: number) else { throw ChainError.invalid("block \(number) missing") }
+            tip = b
             reader.publish(head: b)
         }
         clock.state = c
@@ -328,7 +409,8 @@ public actor Chain {
 
     /// Writes `writes` into the head's state version, remembering prior values for any
     /// snapshot taken at this head so `evm_revert` can undo them.
-    private func writeAtHead(_ writes: [([UInt8], [UInt8]?)]) throws {
+    private func writeAtHead(_ writes: [([UInt8], [UInt8]?)]) async throws {
+        try await drain()
         let n = head.number
         for (id, var s) in snapshots where s.head == n {
             for (k, _) in writes where s.undo[k] == nil { s.undo[k] = .some(store.state.read(k, at: n)) }
@@ -340,15 +422,16 @@ public actor Chain {
     }
 
     /// Runs `body` on an overlay of the head state and writes what it changed.
-    public func modifyState(_ body: (StateOverlay) throws -> Void) throws {
+    public func modifyState(_ body: (StateOverlay) throws -> Void) async throws {
+        try await drain()
         let overlay = StateOverlay(base: reader.state(at: head.number))
         try body(overlay)
-        try writeAtHead(overlay.stateWrites())
+        try await writeAtHead(overlay.stateWrites())
     }
 
-    public func setBalance(_ a: Address, _ v: UInt256) throws { try modifyState { $0.setBalance(v, of: a) } }
-    public func setNonce(_ a: Address, _ n: UInt64) throws {
-        try modifyState { s in var acct = s.account(a); acct.nonce = n; s.setAccount(acct, of: a) }
+    public func setBalance(_ a: Address, _ v: UInt256) async throws { try await modifyState { $0.setBalance(v, of: a) } }
+    public func setNonce(_ a: Address, _ n: UInt64) async throws {
+        try await modifyState { s in var acct = s.account(a); acct.nonce = n; s.setAccount(acct, of: a) }
     }
 
     // MARK: impersonation

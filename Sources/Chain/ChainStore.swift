@@ -27,6 +27,8 @@ public final class ChainStore: @unchecked Sendable {
     static let headKey: [UInt8] = Array("Mhead".utf8)
     static let clockKey: [UInt8] = Array("Mclock".utf8)
     static let genesisKey: [UInt8] = Array("Mgenesis".utf8)
+    /// Written with fsync by the group commit (its value: the newest block it covers).
+    static let syncMarkerKey: [UInt8] = Array("Msync".utf8)
 
     // MARK: reads
 

@@ -11,13 +11,14 @@ struct TestChain {
     let chain: Chain
     let keys: [SigningKey]
 
-    static func make(dir: DataDirectory? = nil, automine: Bool = true) async throws -> TestChain {
+    static func make(dir: DataDirectory? = nil, automine: Bool = true, sync: Bool = false) async throws -> TestChain {
         let d = try dir ?? DataDirectory.ephemeral()
         let dev = try DevAccount.devAccounts(mnemonic: DevAccount.defaultMnemonic, count: 2)
         let ops = try DevAccount.devAccounts(mnemonic: DevAccount.defaultMnemonic, path: "m/44'/60'/1'/0/", count: 3)
         let roles = Roles(operator: ops[0].address, feeCollector: ops[1].address, intermediary: ops[2].address)
         var config = ChainConfig(genesisTimestamp: 1_700_000_000, roles: roles)
         config.useWallClock = false
+        config.syncWrites = sync
         config.devKeys = dev.map { SigningKey(address: $0.address, privateKey: $0.privateKey) }
         config.extraKeys = ops.map { SigningKey(address: $0.address, privateKey: $0.privateKey) }
         let chain = try Chain(config: config, store: ChainStore(db: d.database),
@@ -119,12 +120,12 @@ final class ChainTests: XCTestCase {
     func testSnapshotRevertRestoresStateHeadClockAndPool() async throws {
         let t = try await TestChain.make()
         defer { t.dir.cleanup() }
-        let id = await t.chain.snapshot()
+        let id = try await t.chain.snapshot()
         try await t.chain.setBalance(bob, 77)                // a cheat at the snapshot's own head
         _ = await t.chain.increaseTime(3_600)
         try await t.chain.submit(t.transfer(from: 0, to: bob, value: 1, nonce: 0))
         XCTAssertEqual(t.chain.reader.account(bob, at: t.chain.reader.headNumber).balance, 78)
-        let id2 = await t.chain.snapshot()
+        let id2 = try await t.chain.snapshot()
         let v4 = try await t.chain.revert(to: id)
         XCTAssertTrue(v4)
         XCTAssertEqual(t.chain.reader.headNumber, 0)
@@ -185,5 +186,27 @@ final class ChainTests: XCTestCase {
             t.dir.cleanup()
         }
         XCTAssertEqual(hashes[0], hashes[1])
+    }
+
+    func testGroupCommitMakesEveryAcknowledgedTransactionVisible() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("stakenet-gc-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let t = try await TestChain.make(dir: try DataDirectory.open(path: path), sync: true)
+        let txs = try (0..<40).map { try t.transfer(from: $0 % 2, to: bob, value: 1, nonce: UInt64($0 / 2)) }
+        // Two senders submitting concurrently: each submit returns only once its block is
+        // durable, and then a reader must see the receipt.
+        try await withThrowingTaskGroup(of: Void.self) { g in
+            for k in 0..<2 {
+                g.addTask {
+                    for p in txs where p.sender == t.keys[k].address {
+                        let h = try await t.chain.submit(p)
+                        XCTAssertNotNil(t.chain.reader.receipt(hash: h), "acknowledged but not visible")
+                    }
+                }
+            }
+            try await g.waitForAll()
+        }
+        XCTAssertEqual(t.chain.reader.account(bob, at: t.chain.reader.headNumber).balance, 40)
+        t.dir.database.close()
     }
 }

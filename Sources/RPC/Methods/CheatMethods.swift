@@ -84,7 +84,7 @@ enum CheatMethods {
 
         // MARK: snapshots
 
-        t.register(["evm_snapshot", "anvil_snapshot"]) { _ in .quantity(await chain.snapshot()) }
+        t.register(["evm_snapshot", "anvil_snapshot"]) { _ in .quantity(try await rpc { try await chain.snapshot() }) }
         t.register(["evm_revert", "anvil_revert"]) { p in
             let v = try p.value(0)
             guard let id = try? ParamDecoder.quantity(v, "param 0"), let id64 = id.uint64 else { return .bool(false) }
