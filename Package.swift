@@ -46,6 +46,7 @@ var targets: [Target] = [
     .testTarget(name: "StorageTests", dependencies: ["Storage", "Primitives"]),
     .testTarget(name: "ContractsTests", dependencies: ["Contracts", "Primitives", "EthCrypto"]),
     .testTarget(name: "ChainTests", dependencies: ["Chain", "Contracts", "Primitives", "EthCrypto", "Storage"]),
+    .testTarget(name: "OperatorTests", dependencies: ["Operator", "Chain", "Contracts", "Primitives", "Storage", "EthCrypto"]),
     .testTarget(name: "RPCTests", dependencies: rpcStandalone ? ["RPC", "Primitives"] : ["RPC", "Chain", "Primitives"],
                 sources: rpcStandalone ? ["JSONTests.swift", "JSONRPCTests.swift", "ParamsTests.swift", "ServerTests.swift"] : nil),
 ]

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
+import ServiceLifecycle
 
 /// Transport settings.
 public struct RPCServerConfig: Sendable {
@@ -43,6 +44,7 @@ public final class RPCServer: @unchecked Sendable {
     private let lock = NSLock()
     private var _boundPort: Int?
     private var task: Task<Void, Error>?
+    private var group: ServiceGroup?
 
     /// `logger` gets Hummingbird's own messages (default level: warning).
     public init(config: RPCServerConfig = .init(), methods: MethodTable, logger: Logger? = nil) {
@@ -61,14 +63,19 @@ public final class RPCServer: @unchecked Sendable {
     /// The port the server listens on, once it does.
     public var boundPort: Int? { lock.withLock { _boundPort } }
 
-    /// Serves until the calling task is cancelled (or, with `handleSignals`, until SIGINT /
-    /// SIGTERM, after which it shuts down gracefully and returns). `onRunning` gets the bound port.
+    /// Serves until `stop()` or cancellation of the calling task (or, with `handleSignals`, until
+    /// SIGINT / SIGTERM), then shuts down gracefully and returns. `onRunning` gets the bound port.
     public func run(handleSignals: Bool = false, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let app = makeApplication(onRunning: onRunning)
-        if handleSignals {
-            try await app.runService()
-        } else {
-            try await app.runService(gracefulShutdownSignals: [])
+        let group = ServiceGroup(configuration: .init(
+            services: [app],
+            gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
+            logger: logger))
+        lock.withLock { self.group = group }
+        try await withTaskCancellationHandler {
+            try await group.run()
+        } onCancel: {
+            Task { await group.triggerGracefulShutdown() }
         }
     }
 
@@ -88,12 +95,17 @@ public final class RPCServer: @unchecked Sendable {
         return try await gate.wait()
     }
 
-    /// Stops a server started with `start()` and waits until it has shut down.
+    /// Shuts the server down gracefully (in-flight requests finish, WebSockets get a close
+    /// frame) and, for a server started with `start()`, waits until it has stopped.
     public func stop() async {
-        let t: Task<Void, Error>? = lock.withLock { let t = task; task = nil; return t }
-        guard let t else { return }
-        t.cancel()
-        _ = try? await t.value
+        let (t, g): (Task<Void, Error>?, ServiceGroup?) = lock.withLock {
+            let r = (task, group)
+            task = nil
+            group = nil
+            return r
+        }
+        await g?.triggerGracefulShutdown()
+        _ = try? await t?.value
     }
 
     // MARK: application
@@ -105,7 +117,7 @@ public final class RPCServer: @unchecked Sendable {
         return Application(
             responder: responder,
             server: .http1WebSocketUpgrade(
-                configuration: .init(http1: .init(), ws: .init(maxFrameSize: config.maxWebSocketFrame))
+                configuration: .init(http1: .init(), ws: .init(maxFrameSize: config.maxWebSocketFrame, closeTimeout: .seconds(2)))
             ) { (head: HTTPRequest, _, _) in
                 guard config.webSocket, head.method == .get else { return .dontUpgrade }
                 return .upgrade([:]) { inbound, outbound, _ in
@@ -214,8 +226,12 @@ struct HTTPRPCResponder: HTTPResponder {
     func post(_ request: Request) async throws -> Response {
         let limit = config.maxBodyBytes
         if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
-            // Answer without reading; the server drains the body before the next request.
-            return json(tooLarge("\(declared) bytes"))
+            // Answer without storing it; Hummingbird drains the body before reading another
+            // request, and the client is asked to close (it may not have sent the body at all
+            // when it waits for `100 Continue`).
+            var r = json(tooLarge("\(declared) bytes"))
+            r.headers[.connection] = "close"
+            return r
         }
         var body: ByteBuffer? = nil
         var total = 0

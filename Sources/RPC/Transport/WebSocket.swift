@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdWebSocket
+import ServiceLifecycle
 
 /// JSON-RPC over one WebSocket: each text (or binary) message is a request body for the method
 /// table; responses and pushed notifications go out as text messages, in order.
@@ -9,7 +10,9 @@ enum WebSocketRPC {
                       methods: MethodTable, maxMessageBytes: Int) async throws {
         let connection = QueuedConnection()
         defer { connection.close() }
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        // On server shutdown, end this handler so the close handshake can run.
+        try await withGracefulShutdownHandler {
+          try await withThrowingTaskGroup(of: Void.self) { group in
             // Writer: drains the connection's queue until it closes.
             group.addTask {
                 for await message in connection.outgoing {
@@ -58,6 +61,9 @@ enum WebSocketRPC {
             // Whichever side ends first (client gone, or server closed the connection) ends both.
             _ = try await group.next()
             group.cancelAll()
+          }
+        } onGracefulShutdown: {
+            connection.close()
         }
     }
 }
