@@ -243,6 +243,36 @@ final class AMaticBTests: XCTestCase {
         t.assertInvariants()
     }
 
+    func testPendingBurnBookkeepingReverts() {
+        // Make the operator the "pool" so it can call the pool-only functions directly.
+        let t = TestChain()
+        let b = t.addrs.aMATICb
+        t.stakeBonds(t.alice, tokens(10))
+        t.unstakeBondsEth(t.alice, tokens(3))
+        t.send(t.op, b, cd("changePolygonPool(address)", [.address(t.op)]))
+        assertReverts(t.send(t.op, b, cd("commitBurn(address,uint256)", [.address(t.alice), .uint(tokens(4))])),
+                      "aMATICb: total pending burn is less than amount")
+        assertReverts(t.send(t.op, b, cd("commitBurn(address,uint256)", [.address(t.bob), .uint(1)])),
+                      "aMATICb: pending burn is less than amount")
+        XCTAssertTrue(t.send(t.op, b, cd("commitBurn(address,uint256)", [.address(t.alice), .uint(tokens(1))])).success)
+        XCTAssertEqual(t.uintCall(b, "pendingBurn(address)", .address(t.alice)), tokens(2))
+        assertReverts(t.send(t.op, b, cd("migrateBurnDelayed(address,uint256)", [.address(t.alice), .uint(tokens(3))])),
+                      "aMATICb: pending burn greater than amount")
+        // R7 burns at unstake time, so a migration burns bonds the claimer still holds
+        assertLogs(t.send(t.op, b, cd("migrateBurnDelayed(address,uint256)", [.address(t.alice), .uint(tokens(2))])),
+                   [transferLog(t.addrs.aMATICc, b, .zero, tokens(2)), transferLog(b, t.alice, .zero, tokens(2))])
+        XCTAssertEqual(t.bonds(t.alice), tokens(5))
+        // mintBonds to the zero address, and the zero-address sender paths (eth_call without `from`)
+        assertReverts(t.send(t.op, b, cd("mintBonds(address,uint256)", [.address(.zero), .uint(1)])), "ERC20: mint to the zero address")
+        assertReverts(t.call(.zero, b, cd("transfer(address,uint256)", [.address(t.bob), .uint(0)])), "ERC20: transfer from the zero address")
+        assertReverts(t.call(.zero, b, cd("approve(address,uint256)", [.address(t.bob), .uint(0)])), "ERC20: approve from the zero address")
+        assertReverts(t.call(.zero, t.addrs.aMATICc, cd("transfer(address,uint256)", [.address(t.bob), .uint(0)])),
+                      "ERC20: transfer from the zero address")
+        t.send(t.op, b, cd("changeCrossChainBridge(address)", [.address(t.op)]))
+        assertReverts(t.send(t.op, b, cd("burn(address,uint256)", [.address(.zero), .uint(1)])), "ERC20: burn from the zero address")
+        t.assertInvariants()
+    }
+
     func testOwnerSettersAndEvents() {
         let t = TestChain()
         let b = t.addrs.aMATICb
