@@ -197,7 +197,7 @@ enum EthMethods {
             case .unsupportedType(let t):
                 throw TxValidationError.unsupportedType(t).rpcError
             default:
-                throw RPCError.server("invalid transaction: \(error.description)", code: -32602)
+                throw RPCError.invalidParams("param 0: invalid transaction: \(error.description)")
             }
         }
         if let c = tx.chainId, c != chainId {
@@ -259,15 +259,15 @@ enum EthMethods {
         let overlay = StateOverlay(base: n.reader.state(at: block.number))
         if let o = try p.optionalObject(2) { try StateOverrides.apply(o, to: overlay) }
         let from = req.from ?? .zero
+        guard let to = req.to else { throw TxValidationError.contractCreation.rpcError }
+        if overlay.balance(of: from) < req.value {
+            throw RPCError.server("insufficient funds for gas * price + value: address \(from.checksummed) have \(overlay.balance(of: from)) want \(req.value)", code: -32003)
+        }
         let alGas = req.accessList.reduce(UInt64(0)) { $0 + 2_400 + 1_900 * UInt64($1.storageKeys.count) }
-        let (r, gas) = n.reader.executor.call(from: from, to: req.to, value: req.value, data: req.data,
+        let (r, gas) = n.reader.executor.call(from: from, to: to, value: req.value, data: req.data,
                                              accessListGas: alGas, state: overlay, env: n.reader.env(of: block))
-        if req.to == nil { throw TxValidationError.contractCreation.rpcError }
         if let limit = req.gas, gas > limit, r.success {
             throw RPCError.server("out of gas: gas required exceeds allowance (\(limit))")
-        }
-        if !r.success && r.output.isEmpty && overlay.balance(of: from) < req.value && !n.reader.contracts.isContract(req.to!) {
-            throw RPCError.server("insufficient funds for gas * price + value")
         }
         return (r, gas)
     }
