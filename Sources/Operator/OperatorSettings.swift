@@ -11,7 +11,14 @@ public struct OperatorSettings: Sendable, Equatable {
     public var unbondPeriod: UInt64 = 604_800
     public var mode: Mode = .auto
 
+    /// Largest APR accepted (1 000 %), as the CLI's `--apr` check.
+    public static let maxAprBps: UInt64 = 100_000
+
     public init() {}
+
+    public init(aprBps: UInt64, rebaseInterval: UInt64, unbondPeriod: UInt64, mode: Mode) {
+        self.aprBps = aprBps; self.rebaseInterval = rebaseInterval; self.unbondPeriod = unbondPeriod; self.mode = mode
+    }
 
     /// Ratio growth per rebase: apr·1e14·interval / 31 536 000 (1e18 = 100 %).
     public var growthPerRebase: UInt256 {
