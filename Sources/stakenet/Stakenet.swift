@@ -114,8 +114,20 @@ struct Stakenet: AsyncParsableCommand {
 
         let methods = MethodTable(maxBatch: maxBatch)
         if !quiet { methods.requestLogger = { m in console.print(m) } }
+        // Ankr's operator: the flags are the genesis values; a resumed --data-dir keeps its own.
+        let operatorSettings = OperatorSettings(aprBps: apr, rebaseInterval: rebaseInterval, unbondPeriod: unbondPeriod,
+                                                mode: `operator` == "manual" ? .manual : .auto)
+        let operatorService: OperatorService
+        let operatorRecord: OperatorRecord
+        do {
+            operatorService = try OperatorService(chain: chain, defaults: operatorSettings)
+            operatorRecord = try await operatorService.install()
+        } catch {
+            FileHandle.standardError.write(Data("error: cannot start the operator: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
         let context = NodeContext(chain: chain, clientVersion: "anvil/stakenet/\(Self.version)")
-        NodeMethods.register(methods, context)
+        NodeMethods.register(methods, context, operator: operatorService)
 
         if noMining { try await chain.setAutomine(false) }
         if blockTime != nil { try await chain.setAutomine(false) }
@@ -136,8 +148,10 @@ struct Stakenet: AsyncParsableCommand {
         }
         let head = chain.reader.head
         console.banner(Banner(config: config, dev: dev, ops: ops, roles: roles, mnemonic: mnemonic,
-                              path: derivationPath, head: head, dataDir: dataDir, apr: apr,
-                              rebaseInterval: rebaseInterval, unbondPeriod: unbondPeriod, mode: `operator`,
+                              path: derivationPath, head: head, dataDir: dataDir, apr: operatorRecord.settings.aprBps,
+                              rebaseInterval: operatorRecord.settings.rebaseInterval,
+                              unbondPeriod: operatorRecord.settings.unbondPeriod,
+                              mode: operatorRecord.settings.mode.rawValue,
                               host: host, port: boundPort, startup: Date().timeIntervalSince(started)))
 
         var intervalTask: Task<Void, Never>?
