@@ -67,6 +67,9 @@ public struct RPCError: Error, Sendable, Equatable, CustomStringConvertible {
 /// JSON-RPC error.
 public typealias RPCHandler = @Sendable (Params) async throws -> JSON
 
+/// Called with each request's method name (the CLI prints them unless `--quiet`).
+public typealias RequestLogger = @Sendable (String) -> Void
+
 /// Method name → handler, and the JSON-RPC 2.0 request/response machinery (single requests,
 /// batches, notifications, error objects). Shared by HTTP and WebSocket.
 ///
@@ -76,7 +79,7 @@ public final class MethodTable: @unchecked Sendable {
     private let lock = NSLock()
     private var handlers: [String: RPCHandler] = [:]
     private var _maxBatch: Int
-    private var _requestLogger: (@Sendable (String) -> Void)?
+    private var _requestLogger: RequestLogger?
 
     public init(maxBatch: Int = 1000) {
         _maxBatch = maxBatch
@@ -104,12 +107,12 @@ public final class MethodTable: @unchecked Sendable {
     }
 
     /// Called with each request's method name before it is dispatched (the CLI prints them).
-    public var requestLogger: (@Sendable (String) -> Void)? {
+    public var requestLogger: RequestLogger? {
         get { lock.withLock { _requestLogger } }
         set { lock.withLock { _requestLogger = newValue } }
     }
 
-    private func lookup(_ name: String) -> (RPCHandler?, (@Sendable (String) -> Void)?) {
+    private func lookup(_ name: String) -> (RPCHandler?, RequestLogger?) {
         lock.withLock { (handlers[name], _requestLogger) }
     }
 

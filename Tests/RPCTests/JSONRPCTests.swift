@@ -247,6 +247,25 @@ final class JSONRPCTests: XCTestCase {
         XCTAssertEqual(closed.all, ["closed", "late"])
     }
 
+    /// A client that stops reading is cut off once too many messages wait unwritten.
+    func testQueuedConnectionSlowClientLimit() async {
+        let conn = QueuedConnection(maxQueued: 3)
+        let closed = Recorder()
+        conn.onClose { closed.add("closed") }
+        XCTAssertTrue(conn.send([1]))
+        XCTAssertTrue(conn.send([2]))
+        conn.didWrite()  // one written: room for two more
+        XCTAssertTrue(conn.send([3]))
+        XCTAssertTrue(conn.send([4]))
+        XCTAssertFalse(conn.isClosed)
+        XCTAssertFalse(conn.send([5]))
+        XCTAssertTrue(conn.isClosed)
+        XCTAssertEqual(closed.all, ["closed"])
+        var got: [[UInt8]] = []
+        for await m in conn.outgoing { got.append(m) }
+        XCTAssertEqual(got, [[1], [2], [3], [4]])
+    }
+
     func testHandlingSpeed() async {
         let t = toyTable()
         let req = Array(#"{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}"#.utf8)

@@ -368,7 +368,7 @@ final class ServerTests: XCTestCase {
     func testThroughputFigure() async throws {
         try await withServer { port in
             let one = self.one
-            let n = 4000, conns = 4
+            let n = 2000, conns = 4
             let start = Date()
             try await withThrowingTaskGroup(of: Int.self) { g in
                 for _ in 0..<conns {

@@ -50,33 +50,39 @@ public final class QueuedConnection: RPCConnection, @unchecked Sendable {
     private var callbacks: [@Sendable () -> Void] = []
     private var inFlight = 0
     private var held: [[UInt8]] = []
-    private let maxHeld: Int
+    /// Messages queued (held or in the stream) and not yet reported written.
+    private var queued = 0
+    private let maxQueued: Int
 
-    /// `maxHeld`: how many pushes may wait behind an in-flight request before the connection
-    /// is closed as too slow.
-    public init(maxHeld: Int = 100_000) {
+    /// `maxQueued`: how many messages may wait unwritten (a client that does not read) before
+    /// the connection is closed as too slow, as geth drops slow subscribers.
+    public init(maxQueued: Int = 100_000) {
         connectionID = ConnectionIDs.make()
         (outgoing, continuation) = AsyncStream.makeStream(of: [UInt8].self, bufferingPolicy: .unbounded)
-        self.maxHeld = maxHeld
+        self.maxQueued = maxQueued
     }
 
     public var isClosed: Bool { lock.withLock { closed } }
 
     @discardableResult
     public func send(_ message: [UInt8]) -> Bool {
-        let ok: Bool = lock.withLock {
-            if closed { return false }
+        let (ok, overflow): (Bool, Bool) = lock.withLock {
+            if closed { return (false, false) }
+            if queued >= maxQueued { return (false, true) }
+            queued += 1
             if inFlight > 0 {
-                if held.count >= maxHeld { return false }
                 held.append(message)
-                return true
+            } else {
+                continuation.yield(message)
             }
-            continuation.yield(message)
-            return true
+            return (true, false)
         }
-        if !ok && !isClosed { close() }
+        if overflow { close() }
         return ok
     }
+
+    /// The transport's writer reports each message it has written (for the slow-client limit).
+    public func didWrite() { lock.withLock { queued -= 1 } }
 
     /// Marks a request as being handled: pushes wait until `endRequest`.
     public func beginRequest() { lock.withLock { inFlight += 1 } }
@@ -85,7 +91,7 @@ public final class QueuedConnection: RPCConnection, @unchecked Sendable {
     public func endRequest(response: [UInt8]?) {
         lock.withLock {
             if closed { return }
-            if let response { continuation.yield(response) }
+            if let response { queued += 1; continuation.yield(response) }
             inFlight -= 1
             if inFlight == 0 && !held.isEmpty {
                 for m in held { continuation.yield(m) }

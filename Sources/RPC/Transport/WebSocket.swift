@@ -17,6 +17,7 @@ enum WebSocketRPC {
             group.addTask {
                 for await message in connection.outgoing {
                     try await outbound.write(.text(String(decoding: message, as: UTF8.self)))
+                    connection.didWrite()
                 }
             }
             // Reader: one message at a time, so responses keep request order.
