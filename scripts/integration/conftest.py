@@ -118,12 +118,13 @@ class Node:
 
     # -- JSON-RPC --------------------------------------------------------------------------
     def raw(self, payload, timeout=60):
-        """POSTs `payload` (an object, list, str or bytes) and returns the decoded JSON answer."""
-        if isinstance(payload, (dict, list)):
-            r = self.session.post(self.url, json=payload, timeout=timeout)
-        else:
+        """POSTs `payload` and returns the decoded JSON answer: str/bytes are sent as they are (to
+        send malformed bodies), anything else JSON-encoded."""
+        if isinstance(payload, (str, bytes)):
             r = self.session.post(self.url, data=payload, timeout=timeout,
                                   headers={"Content-Type": "application/json"})
+        else:
+            r = self.session.post(self.url, json=payload, timeout=timeout)
         try:
             return r.json()
         except ValueError:

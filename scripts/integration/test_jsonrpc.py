@@ -98,7 +98,7 @@ def test_method_not_found(dev):
 
 
 def test_invalid_request(dev):
-    for payload in ({"jsonrpc": "2.0", "id": 1}, {"jsonrpc": "2.0", "id": 1, "method": 5}, [], 42, "x"):
+    for payload in ({"jsonrpc": "2.0", "id": 1}, {"jsonrpc": "2.0", "id": 1, "method": 5}, [], 42, b"\"x\"", [1, 2]):
         resp = dev.raw(payload)
         if isinstance(resp, list):  # an array of non-requests: one error per element
             assert resp and all(r["error"]["code"] == -32600 for r in resp), f"{payload!r} -> {resp}"

@@ -51,7 +51,6 @@ def test_signed_transfer(dev, case):
 
     # receipt
     rc = dev.receipt(tx_hash)
-    assert_conforms("eth_getTransactionReceipt", rc)
     assert rc["status"] == "0x1"
     assert q(rc["type"]) == tx_type
     assert q(rc["gasUsed"]) == gas_used
@@ -64,7 +63,6 @@ def test_signed_transfer(dev, case):
 
     # block, by number and by hash, hashes and full
     block = dev.rpc("eth_getBlockByNumber", rc["blockNumber"], False)
-    assert_conforms("eth_getBlockByNumber", block)
     assert block["hash"] == rc["blockHash"]
     assert block["parentHash"] == parent["hash"]
     assert block["transactions"] == [tx_hash]
@@ -78,13 +76,11 @@ def test_signed_transfer(dev, case):
     assert base_fee == next_base_fee(q(parent["baseFeePerGas"]), q(parent["gasUsed"]), q(parent["gasLimit"]))
     assert header_rlp_hash(block) == block["hash"], "block hash is not keccak256(rlp(header)) of the fields returned"
     full = dev.rpc("eth_getBlockByHash", block["hash"], True)
-    assert_conforms("eth_getBlockByHash", full)
     assert {k: v for k, v in full.items() if k != "transactions"} == {k: v for k, v in block.items() if k != "transactions"}
     assert len(full["transactions"]) == 1
 
     # transaction, three ways
     by_hash = dev.rpc("eth_getTransactionByHash", tx_hash)
-    assert_conforms("eth_getTransactionByHash", by_hash)
     assert full["transactions"][0] == by_hash
     assert dev.rpc("eth_getTransactionByBlockNumberAndIndex", block["number"], "0x0") == by_hash
     assert dev.rpc("eth_getTransactionByBlockHashAndIndex", block["hash"], "0x0") == by_hash
@@ -118,6 +114,12 @@ def test_signed_transfer(dev, case):
     wb = dev.w3.eth.get_block(wr["blockNumber"], full_transactions=True)
     assert wb["transactions"][0]["hash"] == HexBytes(tx_hash) and wb["baseFeePerGas"] == base_fee
     assert dev.w3.eth.get_block(wr["blockNumber"])["transactions"] == [HexBytes(tx_hash)]
+
+    # every object as the execution-apis schemas say (last, so the checks above report first)
+    assert_conforms("eth_getTransactionReceipt", rc)
+    assert_conforms("eth_getBlockByNumber", block)
+    assert_conforms("eth_getBlockByHash", full)
+    assert_conforms("eth_getTransactionByHash", by_hash)
 
 
 def test_several_transfers_chain_and_base_fee_rule(dev):
