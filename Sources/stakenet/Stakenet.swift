@@ -43,6 +43,9 @@ struct Stakenet: AsyncParsableCommand {
     @Flag(name: .customLong("no-wall-clock"), help: "Chain time = genesis timestamp + offset (reproducible runs).") var noWallClock = false
     @Option(name: .customLong("max-body-bytes"), help: "Largest request body.") var maxBodyBytes: Int = 2 * 1024 * 1024
     @Option(name: .customLong("max-batch"), help: "Most requests in one batch.") var maxBatch: Int = 1000
+    @Option(name: .customLong("dump-state"), help: "Write the state (JSON) to FILE on exit.") var dumpState: String?
+    @Option(name: .customLong("load-state"), help: "Load a state written by --dump-state or anvil_dumpState at start.") var loadState: String?
+    @Option(name: .customLong("state"), help: "--load-state FILE when FILE exists, and --dump-state FILE on exit.") var state: String?
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
@@ -128,6 +131,14 @@ struct Stakenet: AsyncParsableCommand {
         }
         let context = NodeContext(chain: chain, clientVersion: "anvil/stakenet/\(Self.version)")
         NodeMethods.register(methods, context, operator: operatorService)
+        if let path = loadState ?? state.flatMap({ FileManager.default.fileExists(atPath: $0) ? $0 : nil }) {
+            do {
+                try await StateMethods.load(bytes: [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))), context)
+            } catch {
+                FileHandle.standardError.write(Data("error: cannot load the state from \(path): \(error)\n".utf8))
+                throw ExitCode(1)
+            }
+        }
 
         if noMining { try await chain.setAutomine(false) }
         if blockTime != nil { try await chain.setAutomine(false) }
@@ -168,6 +179,14 @@ struct Stakenet: AsyncParsableCommand {
         await waitForTermination()
         intervalTask?.cancel()
         await server.stop()
+        if let path = dumpState ?? state {
+            do {
+                try Data(try await StateMethods.dump(context)).write(to: URL(fileURLWithPath: path), options: .atomic)
+                if !quiet { console.print("state written to \(path)") }
+            } catch {
+                FileHandle.standardError.write(Data("error: cannot write the state to \(path): \(error)\n".utf8))
+            }
+        }
         if !quiet { console.print("stakenet stopped") }
     }
 }

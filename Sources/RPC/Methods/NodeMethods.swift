@@ -3,5 +3,6 @@ public enum NodeMethods {
     public static func register(_ table: MethodTable, _ context: NodeContext) {
         EthMethods.register(table, context)
         CheatMethods.register(table, context)
+        ClientMethods.register(table, context)
     }
 }

@@ -1,0 +1,88 @@
+import Primitives
+import Storage
+
+/// The whole head state as plain data, for `anvil_dumpState` / `anvil_loadState` and the
+/// `--dump-state` / `--load-state` / `--state` flags: every account (nonce, balance), every
+/// contract storage word (the emulated contracts and the operator's pseudo-account alike), any
+/// other state entry verbatim, and the chain time.
+public struct StateDump: Sendable {
+    public struct ContractStorage: Sendable {
+        public var address: Address
+        /// Non-zero words, ordered by slot.
+        public var slots: [(slot: Hash, value: UInt256)]
+        public init(address: Address, slots: [(slot: Hash, value: UInt256)]) { self.address = address; self.slots = slots }
+    }
+
+    public var headNumber: UInt64
+    public var headTimestamp: UInt64
+    /// The chain clock when dumped (`now`, which may be ahead of the head's timestamp).
+    public var chainTime: UInt64
+    /// Non-empty accounts, ordered by address.
+    public var accounts: [(address: Address, account: Account)]
+    /// Contracts with storage, ordered by address.
+    public var storage: [ContractStorage]
+    /// State entries of any other kind: raw versioned-store key → value.
+    public var raw: [(key: [UInt8], value: [UInt8])]
+
+    public init(headNumber: UInt64 = 0, headTimestamp: UInt64 = 0, chainTime: UInt64 = 0,
+                accounts: [(address: Address, account: Account)] = [], storage: [ContractStorage] = [],
+                raw: [(key: [UInt8], value: [UInt8])] = []) {
+        self.headNumber = headNumber; self.headTimestamp = headTimestamp; self.chainTime = chainTime
+        self.accounts = accounts; self.storage = storage; self.raw = raw
+    }
+}
+
+extension Chain {
+    /// The head state, read from one consistent view.
+    public func dumpState() throws -> StateDump {
+        let h = head
+        var d = StateDump(headNumber: h.number, headTimestamp: h.header.timestamp, chainTime: clock.now)
+        var current: StateDump.ContractStorage? = nil
+        try store.state.forEach(prefix: [], at: h.number) { key, value in
+            if key.count == 21, key[0] == 0x41, let a = Address(bytes: key[1...]), let acct = Account(encoded: value) {
+                d.accounts.append((a, acct))
+            } else if key.count == 53, key[0] == 0x53, value.count == 32,
+                      let a = Address(bytes: key[1..<21]), let slot = Hash(bytes: key[21..<53]), let v = UInt256(bigEndian: value) {
+                if current?.address != a {
+                    if let c = current { d.storage.append(c) }
+                    current = StateDump.ContractStorage(address: a, slots: [])
+                }
+                if !v.isZero { current!.slots.append((slot, v)) }
+            } else {
+                d.raw.append((key, value))
+            }
+        }
+        if let c = current { d.storage.append(c) }
+        return d
+    }
+
+    /// Merges `d` into the head state, as Anvil's `anvil_loadState` does: each listed account
+    /// gets the dumped nonce and balance; each listed contract's storage becomes exactly the
+    /// dumped words (slots it no longer has are cleared); other accounts and contracts are left
+    /// alone. The clock moves forward to the dumped chain time if it is behind. Undone by
+    /// `evm_revert` to an earlier snapshot like any other state cheat.
+    public func loadState(_ d: StateDump) async throws {
+        let n = head.number
+        let store = self.store
+        try await modifyState { s in
+            for (a, acct) in d.accounts { s.setAccount(acct, of: a) }
+            for c in d.storage {
+                var keep = Set<Hash>()
+                for (slot, v) in c.slots { s.setStorage(c.address, slot, v); keep.insert(slot) }
+                try store.state.forEach(prefix: [0x53] + c.address.bytes, at: n) { key, _ in
+                    guard key.count == 53, let slot = Hash(bytes: key[21..<53]), !keep.contains(slot) else { return }
+                    s.setStorage(c.address, slot, .zero)
+                }
+            }
+        }
+        if !d.raw.isEmpty {
+            var batch = WriteBatch()
+            store.state.stage(d.raw.map { ($0.key, Optional($0.value)) }, block: n, into: &batch)
+            try store.db.write(batch, sync: config.syncWrites)
+        }
+        if d.chainTime > clock.now && d.chainTime >= head.header.timestamp {
+            _ = try setTime(d.chainTime)
+        }
+    }
+
+}

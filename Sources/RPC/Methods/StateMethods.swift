@@ -1,0 +1,166 @@
+import Foundation
+import Primitives
+import Chain
+import Contracts
+
+/// State cheats: `anvil_dealERC20` (MATIC and ANKR), `anvil_dumpState`, `anvil_loadState`,
+/// and the file forms the CLI uses for `--dump-state` / `--load-state` / `--state`.
+///
+/// A dump is JSON in Anvil's spirit:
+///
+///     {"stakenet":"state/1","chainId":31337,
+///      "block":{"number":"0x…","timestamp":"0x…"},"time":"0x…",
+///      "accounts":{"0x…":{"nonce":"0x…","balance":"0x…","code":"0x…","storage":{"0xslot":"0xvalue"}}},
+///      "raw":{"0xkey":"0xvalue"}}
+///
+/// `anvil_dumpState` returns it hex-encoded (`0x` + hex of the JSON text), as Anvil returns its
+/// blob; `anvil_loadState` takes that hex string (or the JSON object itself). Files hold the
+/// JSON text.
+public enum StateMethods {
+    public static let format = "state/1"
+
+    static func register(_ t: MethodTable, _ n: NodeContext) {
+        // anvil_dealERC20(holder, token, amount) as Anvil orders them; (token, holder, amount)
+        // is accepted too (whichever of the two addresses is MATIC or ANKR is the token).
+        t.register(["anvil_dealERC20", "anvil_dealErc20", "hardhat_dealERC20"]) { p in
+            try p.requireCount(atMost: 3)
+            let a0 = try p.address(0), a1 = try p.address(1)
+            let amount = try p.quantity(2)
+            let addrs = n.config.addresses
+            func dealable(_ a: Address) -> Bool { a == addrs.matic || a == addrs.ankr }
+            let (holder, token) = dealable(a1) || !dealable(a0) ? (a0, a1) : (a1, a0)
+            guard dealable(token) else {
+                throw RPCError.invalidParams("param 1: anvil_dealERC20 supports MATIC (\(addrs.matic.checksummed)) and ANKR (\(addrs.ankr.checksummed)) only, not \(token.checksummed)")
+            }
+            let contracts = n.reader.contracts
+            do {
+                try await rpc {
+                    try await n.chain.modifyState { s in
+                        try contracts.dealERC20(token: token, holder: holder, amount: amount, state: s)
+                    }
+                }
+            } catch let e as ContractsError {
+                throw RPCError.invalidParams("param 2: \(e.description)")
+            }
+            return .null
+        }
+        t.register(["anvil_dumpState", "hardhat_dumpState"]) { p in
+            try p.requireCount(atMost: 1)
+            return .data(try await dump(n))
+        }
+        t.register(["anvil_loadState", "hardhat_loadState"]) { p in
+            try p.requireCount(atMost: 1)
+            let v = try p.value(0)
+            let doc: JSON
+            switch v {
+            case .object: doc = v
+            case .string:
+                doc = try parse(try ParamDecoder.bytes(v, "param 0"), what: "param 0")
+            default:
+                throw RPCError.invalidParams("param 0: expected the hex string anvil_dumpState returned, got \(v.kindName)")
+            }
+            try await load(doc, n)
+            return .bool(true)
+        }
+    }
+
+    // MARK: dump
+
+    /// The head state as JSON text.
+    public static func dump(_ n: NodeContext) async throws -> [UInt8] {
+        let d = try await rpc { try await n.chain.dumpState() }
+        return json(d, n).serialized()
+    }
+
+    static func json(_ d: StateDump, _ n: NodeContext) -> JSON {
+        var entries: [Address: (Account?, [(Hash, UInt256)]?)] = [:]
+        for (a, acct) in d.accounts { entries[a, default: (nil, nil)].0 = acct }
+        for c in d.storage { entries[c.address, default: (nil, nil)].1 = c.slots.map { ($0.slot, $0.value) } }
+        let contracts = n.reader.contracts
+        let accounts: [(String, JSON)] = entries.keys.sorted().map { a in
+            let (acct, slots) = entries[a]!
+            let account = acct ?? .empty
+            var o: [(String, JSON)] = [("nonce", .quantity(account.nonce)), ("balance", .quantity(account.balance))]
+            if let code = contracts.code(at: a) { o.append(("code", .data(code))) }
+            if let slots { o.append(("storage", .object(slots.map { ($0.0.hex, .data($0.1.bytes32)) }))) }
+            return (a.hex, .object(o))
+        }
+        var doc: [(String, JSON)] = [
+            ("stakenet", .string(format)),
+            ("chainId", JSON(n.config.chainId)),
+            ("block", .object([("number", .quantity(d.headNumber)), ("timestamp", .quantity(d.headTimestamp))])),
+            ("time", .quantity(d.chainTime)),
+            ("accounts", .object(accounts)),
+        ]
+        if !d.raw.isEmpty { doc.append(("raw", .object(d.raw.map { (Hex.encode($0.key), .data($0.value)) }))) }
+        return .object(doc)
+    }
+
+    // MARK: load
+
+    /// Parses a dump: JSON text, or `0x` hex of it.
+    public static func parse(_ bytes: [UInt8], what: String = "state") throws -> JSON {
+        var body = bytes
+        while let f = body.first, f == 0x20 || f == 0x0a || f == 0x0d || f == 0x09 { body.removeFirst() }
+        if body.starts(with: [0x30, 0x78]) {     // "0x…": hex of the JSON text
+            let text = String(decoding: body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard let decoded = Hex.decode(text) else { throw RPCError.invalidParams("\(what): not valid hex") }
+            body = decoded
+        }
+        if body.starts(with: [0x1f, 0x8b]) {
+            throw RPCError.invalidParams("\(what): a gzip blob (an Anvil dump?) is not a stakenet state dump")
+        }
+        do { return try JSON.parse(body) } catch {
+            throw RPCError.invalidParams("\(what): not a stakenet state dump (JSON expected: \(error))")
+        }
+    }
+
+    /// Merges a parsed dump into the head state.
+    public static func load(_ doc: JSON, _ n: NodeContext) async throws {
+        let d = try decode(doc)
+        try await rpc { try await n.chain.loadState(d) }
+    }
+
+    /// Loads a dump file's contents (JSON text or hex of it).
+    public static func load(bytes: [UInt8], _ n: NodeContext) async throws {
+        try await load(try parse(bytes), n)
+    }
+
+    static func decode(_ doc: JSON) throws -> StateDump {
+        guard case .object = doc else { throw RPCError.invalidParams("state dump: expected an object") }
+        if let f = doc["stakenet"], f != .string(format) {
+            throw RPCError.invalidParams("state dump: unsupported format \(f.jsonString) (this node reads \"\(format)\")")
+        }
+        var d = StateDump()
+        if let t = doc["time"], !t.isNull { d.chainTime = try ParamDecoder.uint64(t, "state.time") }
+        if let b = doc["block"], let ts = b["timestamp"], !ts.isNull { d.headTimestamp = try ParamDecoder.uint64(ts, "state.block.timestamp") }
+        guard let accounts = doc["accounts"]?.objectValue else { throw RPCError.invalidParams("state dump: missing \"accounts\" object") }
+        for (key, entry) in accounts {
+            let what = "state.accounts.\(key)"
+            guard let a = Address(hex: key), key.utf8.count == 42 else { throw RPCError.invalidParams("\(what): not an address") }
+            guard case .object = entry else { throw RPCError.invalidParams("\(what): expected an object") }
+            let nonce = try entry["nonce"].map { try ParamDecoder.uint64($0, "\(what).nonce") } ?? 0
+            let balance = try entry["balance"].map { try ParamDecoder.quantity($0, "\(what).balance") } ?? .zero
+            d.accounts.append((a, Account(nonce: nonce, balance: balance)))
+            if let storage = entry["storage"], !storage.isNull {
+                guard let pairs = storage.objectValue else { throw RPCError.invalidParams("\(what).storage: expected an object") }
+                var slots: [(slot: Hash, value: UInt256)] = []
+                for (k, v) in pairs {
+                    guard let slotValue = UInt256(hex: k), k.hasPrefix("0x") else { throw RPCError.invalidParams("\(what).storage: bad slot \(k)") }
+                    let value = try ParamDecoder.quantity(v, "\(what).storage.\(k)")
+                    slots.append((Hash(slotValue), value))
+                }
+                d.storage.append(StateDump.ContractStorage(address: a, slots: slots))
+            }
+        }
+        if let raw = doc["raw"]?.objectValue {
+            for (k, v) in raw {
+                guard let key = Hex.decode(k), !key.isEmpty, key[0] != 0x41, key[0] != 0x53 else {
+                    throw RPCError.invalidParams("state.raw: bad key \(k)")
+                }
+                d.raw.append((key, try ParamDecoder.bytes(v, "state.raw.\(k)")))
+            }
+        }
+        return d
+    }
+}
