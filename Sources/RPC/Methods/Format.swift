@@ -51,6 +51,7 @@ enum Format {
             ("nonce", .quantity(tx.nonce)),
             ("blockHash", block.map { .hash($0.hash) } ?? .null),
             ("blockNumber", block.map { .quantity($0.number) } ?? .null),
+            ("blockTimestamp", block.map { .quantity($0.header.timestamp) } ?? .null),
             ("transactionIndex", index.map { .quantity(UInt64($0)) } ?? .null),
             ("from", .address(sender)),
             ("to", tx.to.map { .address($0) } ?? .null),
