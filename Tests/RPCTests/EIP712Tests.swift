@@ -203,6 +203,12 @@ final class EIP712Tests: XCTestCase {
         let inner = Keccak256.hash(Keccak256.hash(Array("a".utf8)) + Keccak256.hash(Array("b".utf8)))
         XCTAssertEqual(try encoded("string[2][]", "[[\"a\",\"b\"]]"), Keccak256.hash(inner))
         rejects("string[2][]", "[[\"a\"]]")
+        XCTAssertNoThrow(try encoded("uint8" + String(repeating: "[]", count: 32), "[]"))
+        rejects("uint8" + String(repeating: "[]", count: 33), "[]")
+        rejects("uint8" + String(repeating: "[]", count: 200_000), "[]")      // bounded, no deep recursion
+        rejects("uint8[0]", "[]")
+        rejects("uint8[x]", "[]")
+        rejects("uint8]", "[]")
 
         // Struct fields: a null or missing struct hashes as zero; a struct is hashStruct'd.
         let t = try EIP712TypedData(json: try doc(

@@ -200,9 +200,9 @@ public final class FilterManager: ChainObserver, @unchecked Sendable {
     // MARK: ChainObserver
 
     public func blockMined(_ block: Block, transactions: [PooledTransaction], receipts: [ReceiptRecord]) {
-        let t = now()
         lock.withLock {
             if filters.isEmpty { return }
+            let t = now()
             if t - lastSweep > Self.sweepInterval { sweepLocked(t) }
             var logs: [PositionedLog]? = nil
             for e in filters.values where block.number > e.coveredThrough {

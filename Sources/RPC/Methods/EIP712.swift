@@ -162,19 +162,36 @@ public struct EIP712TypedData: Sendable {
         }
     }
 
-    /// `T`, `T[]`, `T[n]`, nested any number of times; T a defined struct or an atomic type.
-    static func parseType(_ text: String, types: [String: [Field]], context: String) throws(TypedDataError) -> FieldType {
-        if text.hasSuffix("]") {
-            guard let open = text.lastIndex(of: "[") else { throw TypedDataError("\(context): malformed array type \"\(text)\"") }
+    /// `T`, `T[]`, `T[n]`, nested up to `maxArrayDimensions` times; T a defined struct or an
+    /// atomic type.
+    static let maxArrayDimensions = 32
+
+    static func parseType(_ full: String, types: [String: [Field]], context: String) throws(TypedDataError) -> FieldType {
+        var text = Substring(full)
+        var dims: [Int?] = []               // innermost last
+        while text.hasSuffix("]") {
+            guard let open = text.lastIndex(of: "[") else { throw TypedDataError("\(context): malformed array type \"\(full)\"") }
             let inner = text[text.index(after: open)..<text.index(before: text.endIndex)]
-            let base = String(text[..<open])
-            let elem = try parseType(base, types: types, context: context)
-            if inner.isEmpty { return .array(elem, nil) }
-            guard inner.utf8.allSatisfy({ $0 &- 48 < 10 }), inner.utf8.count <= 6, let n = Int(inner), n > 0 else {
-                throw TypedDataError("\(context): bad array length in \"\(text)\"")
+            if inner.isEmpty {
+                dims.append(nil)
+            } else {
+                guard inner.utf8.allSatisfy({ $0 &- 48 < 10 }), inner.utf8.count <= 6, let n = Int(inner), n > 0 else {
+                    throw TypedDataError("\(context): bad array length in \"\(full)\"")
+                }
+                dims.append(n)
             }
-            return .array(elem, n)
+            guard dims.count <= maxArrayDimensions else {
+                throw TypedDataError("\(context): more than \(maxArrayDimensions) array dimensions in \"\(full.prefix(80))\"")
+            }
+            text = text[..<open]
         }
+        var t = try baseType(String(text), types: types, context: context)
+        // "T[2][3]" is an array of 3 arrays of 2: the last suffix is the outermost.
+        for d in dims.reversed() { t = .array(t, d) }
+        return t
+    }
+
+    static func baseType(_ text: String, types: [String: [Field]], context: String) throws(TypedDataError) -> FieldType {
         if types[text] != nil { return .structRef(text) }
         switch text {
         case "address": return .address
