@@ -120,6 +120,10 @@ public final class OperatorService: BlockHook, @unchecked Sendable {
 
     static func read(_ s: WorldState) -> (Hash) -> UInt256 { { s.storage(OperatorRecord.account, $0) } }
 
+    static func queuedAt(_ s: WorldState) -> (UInt64) -> UInt64 {
+        { s.storage(OperatorRecord.account, OperatorRecord.claimSlot($0)).uint64 ?? .max }
+    }
+
     /// A new record from the defaults, written to `s`; claims already queued (a chain created
     /// before the operator existed) count as queued at `time`.
     func initialRecord(_ s: WorldState, time: UInt64) -> OperatorRecord {
@@ -131,6 +135,7 @@ public final class OperatorService: BlockHook, @unchecked Sendable {
         for c in live { s.setStorage(OperatorRecord.account, OperatorRecord.claimSlot(UInt64(c.index)), UInt256(time)) }
         r.claimsRecorded = n
         r.claimCursor = live.first.map { UInt64($0.index) } ?? n
+        r.updateWake(queuedAt: Self.queuedAt(s))
         r.store { s.setStorage(OperatorRecord.account, $0, $1) }
         return r
     }
@@ -154,6 +159,7 @@ public final class OperatorService: BlockHook, @unchecked Sendable {
         try await chain.modifyState { s in
             var r = OperatorRecord.load(Self.read(s)) ?? self.initialRecord(s, time: head.header.timestamp)
             change(&r.settings)
+            r.updateWake(queuedAt: Self.queuedAt(s))
             r.store { s.setStorage(OperatorRecord.account, $0, $1) }
             out = r.settings
         }
@@ -226,6 +232,11 @@ public final class OperatorService: BlockHook, @unchecked Sendable {
             return p
         }
         let s = builder.state
+        if forced.isEmpty {
+            // The common case: nothing can be due yet (one storage read).
+            let wake = s.storage(OperatorRecord.account, OperatorRecord.wakeSlot).uint64 ?? 0
+            if wake > builder.env.timestamp { return }
+        }
         let rec = OperatorRecord.load(Self.read(s)) ?? initialRecord(s, time: builder.parent.timestamp)
         var run = Run(service: self, builder: builder, record: rec)
         run.recordClaims(time: builder.parent.timestamp)   // defensive: all are recorded after each block
@@ -235,17 +246,24 @@ public final class OperatorService: BlockHook, @unchecked Sendable {
             run.record.nextRebase = run.record.nextRebase.addingClamped(max(run.record.settings.rebaseInterval, 1))
         }
         if forced.contains(.serveClaims) { run.serveAll() }
+        run.record.updateWake(queuedAt: Self.queuedAt(s))
         if run.record != rec { run.record.store { s.setStorage(OperatorRecord.account, $0, $1) } }
         let report = run.report
         lock.withLock { lastReport = report }
     }
 
     public func afterTransactions(_ builder: BlockBuilder) {
+        // Claims are queued only by calls to the pool.
+        let pool = contracts.addresses.pool
+        guard builder.included.contains(where: { $0.tx.to == pool }) else { return }
         let s = builder.state
         guard let rec = OperatorRecord.load(Self.read(s)) else { return }
         var run = Run(service: self, builder: builder, record: rec)
         run.recordClaims(time: builder.env.timestamp)
-        if run.record != rec { run.record.store { s.setStorage(OperatorRecord.account, $0, $1) } }
+        if run.record != rec {
+            run.record.updateWake(queuedAt: Self.queuedAt(s))
+            run.record.store { s.setStorage(OperatorRecord.account, $0, $1) }
+        }
     }
 }
 
@@ -300,9 +318,20 @@ struct Run {
             let r = record.nextRebase
             let c = nextClaimDue(before: t)
             if r <= t && r != .max && rebases < OperatorService.maxRebasesPerBlock && (c == nil || r <= c!) {
+                // A run of rebases with nothing else due in between (ties: rebases first).
+                let interval = max(record.settings.rebaseInterval, 1)
+                let bound = min(t, c ?? t)
+                let run = min(Int(clamping: (bound - r) / interval) + 1, OperatorService.maxRebasesPerBlock - rebases)
+                let done = run >= Self.batchThreshold ? rebaseBatch(run) : 0
+                if done > 0 {
+                    rebases += done
+                    record.nextRebase = r.addingClamped(UInt64(done).multipliedReportingOverflow(by: interval).overflow
+                                                        ? .max : UInt64(done) * interval)
+                    continue
+                }
                 rebase()
                 rebases += 1
-                record.nextRebase = r.addingClamped(max(record.settings.rebaseInterval, 1))
+                record.nextRebase = r.addingClamped(interval)
                 continue
             }
             if let c, c <= t {
@@ -393,13 +422,76 @@ struct Run {
         }
         let ratio = contracts.ratio(state: state)
         let next = record.settings.nextRatio(ratio)
-        let data = OperatorCalls.updateRatio(next)
+        let data = Self.updateRatioSelector + next.bytes32
         if let g = updateRatioGas {
             if send(service.operatorKey, to: addresses.aMATICb, data: data, gas: g) { record.rebasesDone &+= 1; report.rebases += 1 }
         } else if let g = send(service.operatorKey, to: addresses.aMATICb, data: data, measured: true) {
             updateRatioGas = g
             record.rebasesDone &+= 1; report.rebases += 1
         }
+    }
+
+    /// Below this many consecutive rebases, they are done one by one.
+    static let batchThreshold = 16
+
+    /// `count` consecutive rebases, once the first of the block has measured updateRatio's gas
+    /// and delegated the pending stakes: nothing else touches the ratio or the operator's
+    /// nonce in between, so every transaction is known in advance and they are signed in
+    /// parallel (signing is most of a long warp's cost), then executed in order like any
+    /// other. Returns how many were done (0: do them one by one).
+    mutating func rebaseBatch(_ count: Int) -> Int {
+        guard stakesKnownZero, let gas = updateRatioGas else { return 0 }
+        let key = service.operatorKey
+        let acct = state.account(key.address)
+        guard acct.nonce <= UInt64.max - UInt64(count) else { return 0 }
+        let price = b.env.baseFee
+        var ratio = contracts.ratio(state: state)
+        var unsigned: [Transaction] = []
+        unsigned.reserveCapacity(count)
+        var cost = UInt256.zero
+        for i in 0..<count {
+            ratio = record.settings.nextRatio(ratio)
+            let data = Self.updateRatioSelector + ratio.bytes32
+            let limit = Self.intrinsicGas(data) &+ gas
+            cost = cost.saturatingAdd(UInt256(limit).saturatingMul(price))
+            unsigned.append(Transaction.legacy(chainId: service.chainId, nonce: acct.nonce + UInt64(i), gasPrice: price,
+                                               gasLimit: limit, to: addresses.aMATICb, value: .zero, data: data))
+        }
+        guard cost <= acct.balance else { return 0 }
+        var signed = [PooledTransaction?](repeating: nil, count: count)
+        let chunks = max(1, min(ProcessInfo.processInfo.activeProcessorCount, count / 8))
+        signed.withUnsafeMutableBufferPointer { out in
+            let base = out.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                var i = c
+                while i < count {
+                    if let tx = try? unsigned[i].signed(privateKey: key.privateKey) {
+                        base[i] = PooledTransaction(tx: tx, hash: tx.hash, sender: key.address)
+                    }
+                    i += chunks
+                }
+            }
+        }
+        var done = 0
+        for p in signed {
+            guard let p else { break }
+            let o = b.include(p)
+            report.transactions += 1
+            guard o.status else { break }
+            done += 1
+        }
+        record.rebasesDone &+= UInt64(done)
+        report.rebases += done
+        return done
+    }
+
+    static let updateRatioSelector = ABI.selector("updateRatio(uint256)")
+
+    /// Intrinsic gas of a call with `data` (21 000 + 4 per zero byte + 16 per other byte).
+    static func intrinsicGas(_ data: [UInt8]) -> UInt64 {
+        var g: UInt64 = 21_000
+        for x in data { g &+= x == 0 ? 4 : 16 }
+        return g
     }
 
     // MARK: transactions
@@ -420,7 +512,7 @@ struct Run {
 
     /// Sends with a known execution gas (gas limit = intrinsic + it).
     mutating func send(_ key: SigningKey, to: Address, data: [UInt8], gas execution: UInt64) -> Bool {
-        let gas = Transaction.intrinsicGas(data: data, isContractCreation: false) &+ execution
+        let gas = Self.intrinsicGas(data) &+ execution
         let price = b.env.baseFee
         let acct = state.account(key.address)
         guard acct.nonce != .max, acct.balance >= UInt256(gas).saturatingMul(price) else { return false }

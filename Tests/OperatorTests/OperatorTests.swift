@@ -373,6 +373,49 @@ final class OperatorTests: XCTestCase {
         XCTAssertEqual(n.contracts.ankrBalance(of: n.contracts.roles.feeCollector, state: n.state), fee)
     }
 
+    func testClaimsServedByHandAreSkippedAndLaterOnesStillServedOnTime() async throws {
+        let n = try await TestNode()
+        try await n.stakeBonds(0, e18 * 100)
+        _ = try await n.unstakeBonds(0, e18 * 2)
+        try await n.warp(3_600)
+        let r2 = try await n.unstakeBonds(0, e18 * 3)
+        let second = try XCTUnwrap(n.chain.reader.block(number: r2.blockNumber)).header.timestamp
+        // the operator serves the first claim by hand (as a test would in manual mode)
+        let (_, ops) = TestNode.keys
+        let a = n.contracts.addresses
+        func operatorTx(_ k: DevAccount, _ to: Address, _ data: [UInt8]) async throws {
+            let nonce = await n.chain.pendingNonce(k.address)
+            let tx = try Transaction.legacy(chainId: 31337, nonce: nonce, gasPrice: UInt256(1_000_000_000_000), gasLimit: 500_000,
+                                            to: to, value: .zero, data: data).signed(privateKey: k.privateKey)
+            try await n.chain.submit(PooledTransaction(tx: tx, hash: tx.hash, sender: k.address))
+            XCTAssertEqual(n.chain.reader.receipt(hash: tx.hash)?.status, true)
+        }
+        try await operatorTx(ops[2], a.matic, OperatorCalls.transfer(to: a.pool, amount: e18 * 2))
+        try await operatorTx(ops[0], a.pool, OperatorCalls.serveClaims(amountToUse: e18 * 2, residue: ops[2].address, minThreshold: .zero))
+        XCTAssertEqual(n.claims.map(\.amount), [e18 * 3])
+
+        // the first claim's due time passes: nothing to serve, nothing breaks
+        try await n.warp(604_800 - 3_600)
+        XCTAssertEqual(n.claims.count, 1)
+        try await n.warp(second + 604_799 - n.head.header.timestamp)
+        XCTAssertEqual(n.claims.count, 1)
+        let b = try await n.warp(1)
+        XCTAssertTrue(n.claims.isEmpty)
+        XCTAssertEqual(n.logs(b, claimsServed).count, 1)
+    }
+
+    func testEmptyBlocksCostOneReadAndRecordNothing() async throws {
+        let n = try await TestNode()
+        let before = n.op.record()
+        XCTAssertEqual(before.wake, TestNode.genesis + 86_400)
+        _ = try await n.chain.mine(count: 50, interval: 60)
+        XCTAssertEqual(n.op.record(), before)
+        XCTAssertEqual(n.ratio, e18)
+        var s = OperatorSettings(); s.mode = .manual
+        let m = try await TestNode(settings: s)
+        XCTAssertEqual(m.record.wake, .max)
+    }
+
     /// SPEC §8: a ten-year warp (3 650 rebases, claims served); timed, never asserted on.
     func testTenYearWarpTiming() async throws {
         let n = try await TestNode()
