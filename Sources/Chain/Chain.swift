@@ -111,7 +111,8 @@ public actor Chain {
             throw TxValidationError.replacementUnderpriced
         }
         for o in observers { o.transactionPending(p.hash) }
-        if automine {
+        // A nonce above the sender's next one waits for the gap to fill; nothing to mine yet.
+        if automine && p.tx.nonce == acct.nonce {
             try mineUnsynced()
         }
         try await waitDurable()

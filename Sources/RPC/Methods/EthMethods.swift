@@ -28,14 +28,14 @@ enum EthMethods {
 
         t.register("eth_getBalance") { p in
             let a = try p.address(0)
-            let b = try n.resolve(try p.blockTag(1))
+            let b = try n.resolveForWallet(try p.blockTag(1))
             return .quantity(reader.account(a, at: b.number).balance)
         }
         t.register("eth_getTransactionCount") { p in
             let a = try p.address(0)
             let tag = try p.blockTag(1)
             if tag == .pending { return .quantity(await chain.pendingNonce(a)) }
-            let b = try n.resolve(tag)
+            let b = try n.resolveForWallet(tag)
             return .quantity(reader.account(a, at: b.number).nonce)
         }
         t.register("eth_getCode") { p in

@@ -57,6 +57,14 @@ public final class NodeContext: Sendable {
         return b
     }
 
+    /// For the wallet-facing reads (balance, nonce): a block number above the head reads the
+    /// head. A wallet keeps asking at the last block it saw after `anvil_reset` or a restart
+    /// of an ephemeral node, and MetaMask cannot send until it gets an answer.
+    func resolveForWallet(_ tag: BlockTag) throws(RPCError) -> Block {
+        if case .number(let n) = tag, n > reader.headNumber { return reader.head }
+        return try resolve(tag)
+    }
+
     /// Like `resolve`, but a number above the head or an unknown hash gives nil (for
     /// methods that answer null, such as eth_getBlockByNumber).
     func resolveOptional(_ tag: BlockTag) -> Block? {
