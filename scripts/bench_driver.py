@@ -53,6 +53,11 @@ def selector(sig):
     return keccak(text=sig)[:4].hex()
 
 
+def keccak_hex(text):
+    from eth_utils import keccak
+    return keccak(text=text).hex()
+
+
 def w_addr(a):
     return a[2:].lower().rjust(64, "0")
 
@@ -336,11 +341,11 @@ class Signer:
         out, todo = {}, []
         for s in senders:
             addr = Account.from_key(self.keys[s]).address
-            path = CACHE / f"v1-{kind}-{self.chain_id}-{addr}-{token or 'none'}-{nonce0}-{count}.txt"
+            path = CACHE / f"v2-{kind}-{self.chain_id}-{addr}-{token or 'none'}-{nonce0}.txt"
             if path.exists():
                 lines = path.read_text().split()
-                if len(lines) == count:
-                    out[s] = lines
+                if len(lines) >= count:  # a longer list signed earlier: its prefix is the same
+                    out[s] = lines[:count]
                     continue
             todo.append((s, path))
         if todo:

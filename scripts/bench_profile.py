@@ -1,0 +1,148 @@
+"""Profiles one hot path of the release node under wrk load and prints where the time goes.
+
+    .venv/bin/python scripts/bench_profile.py call  [--seconds 5] [--conns 8] [--tool perf|callgrind]
+    .venv/bin/python scripts/bench_profile.py tx    [--data-dir]
+    .venv/bin/python scripts/bench_profile.py warp
+
+call: eth_call aMATICb.balanceOf; tx: pre-signed aMATICb.transfer via eth_sendRawTransaction (automine);
+warp: one 10-year stakenet_warp with pending claims; mine: anvil_mine of --count blocks (default 1500 is
+small: pass e.g. --count 100000); logs: eth_getLogs for one topic over 100 000 blocks (20 queries).
+perf samples cpu-clock (this VM has no hardware counters) with DWARF call graphs; callgrind (valgrind) counts
+instructions exactly but runs the node ~50x slower, so use it with a small load. Output files stay in the
+printed work directory (perf.data / callgrind.out.*) for perf report / callgrind_annotate.
+"""
+import argparse
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench_driver as bd  # noqa: E402
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("path", choices=["call", "tx", "warp", "mine", "logs"])
+    ap.add_argument("--seconds", type=int, default=5)
+    ap.add_argument("--conns", type=int, default=8)
+    ap.add_argument("--count", type=int, default=1500, help="tx: transactions per sender")
+    ap.add_argument("--tool", choices=["perf", "callgrind"], default="perf")
+    ap.add_argument("--data-dir", action="store_true")
+    ap.add_argument("--bin", default=str(bd.ROOT / ".build" / "release" / "stakenet"))
+    a = ap.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="stakenet-profile-"))
+    exe = work / "stakenet"
+    shutil.copy2(a.bin, exe)
+    print(f"work directory: {work}", flush=True)
+    args = ["--data-dir", str(work / "data")] if a.data_dir else []
+
+    class Opts:
+        quick = False
+        budget = 10_000
+    b = bd.Bench.__new__(bd.Bench)
+    b.args, b.work, b.exe, b.nodes, b.results, b.rss_load, b.lines = Opts, work, exe, [], {}, {}, []
+    b.t_start, b.keys, b.token_kind, b.senders, b.per_sender = time.monotonic(), None, "bond", a.conns, a.count
+    b.dev_keys()
+
+    wrapper = []
+    if a.tool == "callgrind":
+        wrapper = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={work}/callgrind.out.%p"]
+    node = bd.Node(exe, work, "node", args)
+    # Start (under valgrind the startup is slow: give it time).
+    if wrapper:
+        cfg = work / "node.config.json"
+        argv = wrapper + [str(exe), "--port", "0", "--config-out", str(cfg), "--quiet", *args]
+        log = open(work / "node.log", "ab")
+        node.proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        node.log_path = work / "node.log"
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            try:
+                import json
+                node.url = json.loads(cfg.read_text())["url"]
+                break
+            except (OSError, ValueError, KeyError):
+                time.sleep(0.2)
+        node.rpc = bd.RPC(node.url, timeout=600)
+    else:
+        node.start()
+    b.nodes.append(node)
+
+    try:
+        if a.path == "call":
+            b.stake(node, [0])
+            body = work / "call.json"
+            body.write_text('{"jsonrpc":"2.0","id":1,"method":"eth_call","params":[{"to":"%s","data":"0x70a08231%s"},'
+                            '"latest"]}' % (bd.AMATICB, bd.w_addr(b.addrs[0])))
+            run = lambda: bd.run_wrk(node.url, 2 if a.conns > 1 else 1, a.conns, a.seconds, "fixed", body)
+        elif a.path == "tx":
+            senders = list(range(a.conns))
+            b.stake(node, senders)
+            lists = bd.Signer(b.keys).batches("bond", bd.AMATICB, senders, 2, a.count)
+            prefix = work / "bodies"
+            bd.write_bodies(prefix, lists)
+            run = lambda: bd.run_wrk(node.url, a.conns, a.conns, max(a.seconds, 60), "list", prefix)
+        elif a.path == "mine":
+            def run():
+                t0 = time.perf_counter()
+                node.rpc.call("anvil_mine", hex(a.count), timeout=600)
+                return {"mine_s": time.perf_counter() - t0, "blocks": a.count}
+        elif a.path == "logs":
+            transfer = bd.selector("transfer(address,uint256)")
+            rc = bd.recipients()
+            for i in range(100):
+                node.send_and_check({"from": b.addrs[i % 10], "to": bd.MATIC,
+                                     "data": "0x" + transfer + bd.w_addr(rc[i % 64]) + bd.w_int(bd.E18)}, "transfer")
+                node.rpc.call("anvil_mine", hex(999), timeout=120)
+            head = node.block_number()
+            topic = "0x" + bd.keccak_hex("Transfer(address,address,uint256)")
+            q = {"fromBlock": hex(max(0, head - 99_999)), "toBlock": hex(head), "topics": [topic]}
+
+            def run():
+                t0 = time.perf_counter()
+                for _ in range(20):
+                    n_logs = len(node.rpc.call("eth_getLogs", q, timeout=60))
+                return {"ms_per_query": (time.perf_counter() - t0) * 1000 / 20, "logs": n_logs}
+        else:
+            b.stake(node, list(range(1, 9)))
+            fee = int(node.rpc.call("eth_call", {"to": bd.POOL, "data": "0x" + bd.selector("ethUnstakeFee()")},
+                                    "latest"), 16)
+            unstake = bd.selector("unstakeBonds(uint256,uint256,uint256,bytes)")
+            for u in range(1, 9):
+                data = "0x" + unstake + bd.w_int(5 * bd.E18) + bd.w_int(0) + bd.w_int(0) + bd.w_int(0x80) + bd.w_int(0)
+                node.send_and_check({"from": b.addrs[u], "to": bd.POOL, "data": data, "value": hex(fee)}, "unstake")
+
+            def run():
+                t0 = time.perf_counter()
+                node.rpc.call("stakenet_warp", bd.TEN_YEARS, timeout=600)
+                return {"warp_ms": (time.perf_counter() - t0) * 1000}
+
+        perf = None
+        if a.tool == "perf":
+            perf = subprocess.Popen(["perf", "record", "-e", "cpu-clock", "-F", "2000", "--call-graph", "dwarf,16384",
+                                     "-o", str(work / "perf.data"), "-p", str(node.proc.pid)],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(0.5)
+        r = run()
+        print("load:", {k: v for k, v in r.items() if k != "first_error"}, flush=True)
+        if perf:
+            perf.send_signal(signal.SIGINT)
+            perf.wait(60)
+    finally:
+        node.stop()
+    if a.tool == "perf":
+        print(f"perf report -i {work}/perf.data --no-children --sort symbol (self), and --children for inclusive")
+        rep = subprocess.run(["perf", "report", "-i", str(work / "perf.data"), "--no-children", "--sort", "dso,symbol",
+                              "--stdio", "-g", "none", "--percent-limit", "0.7"], capture_output=True, text=True)
+        print("\n".join(l for l in rep.stdout.splitlines() if l and not l.startswith("#"))[:12000])
+    else:
+        print(f"callgrind_annotate {work}/callgrind.out.*")
+
+
+if __name__ == "__main__":
+    main()
