@@ -39,7 +39,7 @@ def test_restart_with_data_dir_resumes_everything(node, tmp_path):
     hashes = txs(first, DEV[1])
     before = capture(first, hashes)
     assert before["head"][0] == 4
-    first.stop(signal.SIGTERM)
+    assert first.stop(signal.SIGTERM) == 0, "SIGTERM should shut down cleanly"
     assert data.is_dir() and any(data.iterdir()), "--data-dir left nothing on disk"
 
     second = node(["--data-dir", str(data)], name="second")

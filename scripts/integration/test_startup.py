@@ -107,3 +107,23 @@ def test_cli_base_fee_and_gas_limit(node):
     g = n.rpc("eth_getBlockByNumber", "0x0", False)
     assert q(g["baseFeePerGas"]) == 7 * GWEI
     assert q(g["gasLimit"]) == 45_000_000
+
+
+def test_banner_and_request_log(dev):
+    port = dev.url.rstrip("/").rsplit(":", 1)[1]
+    dev.rpc("eth_getBalance", DEV[0].address, "latest")
+    log = dev.log_path.read_text(errors="replace")
+    assert f"Listening on 127.0.0.1:{port}" in log
+    assert MNEMONIC in log and str(CHAIN_ID) in log
+    for a in DEV:
+        assert a.address in log and a.key.hex().removeprefix("0x") in log, f"banner lacks {a.address} or its key"
+    for name, addr in CONTRACTS.items():
+        assert addr in log, f"banner lacks {name} {addr}"
+    assert "eth_getBalance" in log, "requests should be logged by default"
+
+
+def test_quiet_silences_request_log(node):
+    n = node(["--quiet"])
+    for _ in range(3):
+        n.rpc("eth_getBalance", DEV[0].address, "latest")
+    assert "eth_getBalance" not in n.log_path.read_text(errors="replace")
