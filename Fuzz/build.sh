@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets into .build-fuzz/: rlp, tx, contracts, jsonrpc.
+#
+# Each target is the module sources it exercises plus one harness from Fuzz/, compiled with
+# `swiftc -sanitize=fuzzer,address` (libFuzzer + AddressSanitizer; Swift's own traps —
+# overflow, bounds, force-unwrap — are crashes too). Primitives and the secp256k1 part of
+# EthCrypto are compiled once as instrumented modules and linked into every target.
+# A target is rebuilt only when one of its sources changed. Usage: Fuzz/build.sh [target…]
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+out="$root/.build-fuzz"
+mods="$out/modules"
+mkdir -p "$mods" "$out/obj"
+flags=(-O -g -swift-version 5 -parse-as-library -sanitize=fuzzer,address)
+
+# fresh <output> <inputs…>: true when <output> exists and is newer than every input.
+fresh() {
+    local o=$1; shift
+    [ -e "$o" ] || return 1
+    local f
+    for f in "$@"; do [ "$f" -nt "$o" ] && return 1; done
+    return 0
+}
+
+module() {  # module <name> <object> <sources…>
+    local name=$1 obj=$2; shift 2
+    if fresh "$obj" "$@" "$0"; then return 0; fi
+    echo "fuzz build: module $name" >&2
+    swiftc "${flags[@]}" -wmo -module-name "$name" -I "$mods" -I Sources/CSecp256k1 \
+        -emit-module -emit-module-path "$mods/$name.swiftmodule" -c "$@" -o "$obj" 2> >(grep -v "warning: Cannot export local symbol" >&2)
+}
+
+target() {  # target <name> <module name> <sources…> -- <objects/libs…>
+    local name=$1 modname=$2; shift 2
+    local srcs=() libs=()
+    while [ $# -gt 0 ] && [ "$1" != "--" ]; do srcs+=("$1"); shift; done
+    [ $# -gt 0 ] && shift
+    libs=("$@")
+    local deps=("${srcs[@]}")
+    for l in "${libs[@]}"; do [ -f "$l" ] && deps+=("$l"); done
+    if fresh "$out/$name" "${deps[@]}" "$0"; then return 0; fi
+    echo "fuzz build: target $name" >&2
+    swiftc "${flags[@]}" -module-name "$modname" -I "$mods" -I Sources/CSecp256k1 "${srcs[@]}" "${libs[@]}" \
+        -o "$out/$name" 2> >(grep -v "warning: Cannot export local symbol" >&2)
+}
+
+prims="$out/obj/Primitives.o"
+crypto="$out/obj/EthCrypto.o"
+module Primitives "$prims" Sources/Primitives/*.swift
+want=${*:-rlp tx contracts jsonrpc}
+for t in $want; do
+    case $t in
+    rlp) target rlp FuzzRLP Fuzz/RLPFuzz.swift -- "$prims" ;;
+    tx)
+        module EthCrypto "$crypto" Sources/EthCrypto/Secp256k1.swift Sources/EthCrypto/TransactionSender.swift
+        target tx FuzzTx Fuzz/TransactionFuzz.swift -- "$prims" "$crypto" -lsecp256k1 ;;
+    contracts)
+        module EthCrypto "$crypto" Sources/EthCrypto/Secp256k1.swift Sources/EthCrypto/TransactionSender.swift
+        target contracts FuzzContracts Sources/Contracts/*.swift Fuzz/ContractsFuzz.swift -- "$prims" "$crypto" -lsecp256k1 ;;
+    jsonrpc)
+        target jsonrpc FuzzRPC Sources/RPC/JSON.swift Sources/RPC/JSONRPC.swift Sources/RPC/Params.swift \
+            Sources/RPC/Transport/Connection.swift Fuzz/JSONRPCFuzz.swift -- "$prims" ;;
+    *) echo "fuzz build: unknown target $t (rlp, tx, contracts, jsonrpc)" >&2; exit 2 ;;
+    esac
+done
