@@ -53,6 +53,8 @@ public actor Chain {
     }
     private var snapshots: [UInt64: Snapshot] = [:]
     private var nextSnapshotId: UInt64 = 0
+    /// The state the node started with (after its own setup), which `anvil_reset` restores.
+    private var baseline: Snapshot?
 
     /// The newest mined block. With `--data-dir` it can be ahead of `reader.head` until the
     /// group commit has made it durable; readers only ever see durable blocks.
@@ -139,7 +141,10 @@ public actor Chain {
     func nextEnv(timestamp: UInt64) -> BlockEnv {
         let parent = head.header
         let baseFee = nextBaseFeeOverride ?? BlockHeader.nextBaseFee(
-            parentGasUsed: parent.gasUsed, parentGasLimit: parent.gasLimit, parentBaseFee: parent.baseFeePerGas ?? config.genesisBaseFee)
+            // Operator catch-up blocks may use more than the gas limit (3 650 rebases do not fit
+            // 30M gas); they count as full, so the base fee rises by at most 12.5 %.
+            parentGasUsed: min(parent.gasUsed, parent.gasLimit), parentGasLimit: parent.gasLimit,
+            parentBaseFee: parent.baseFeePerGas ?? config.genesisBaseFee)
         return BlockEnv(number: parent.number + 1, timestamp: timestamp, baseFee: baseFee,
                         coinbase: config.coinbase, chainId: config.chainId, gasLimit: blockGasLimit)
     }
@@ -383,10 +388,25 @@ public actor Chain {
         return true
     }
 
+    /// Marks the current state as what `anvil_reset` returns to: call it once the node's own
+    /// setup (operator settings, `--load-state`) is written. Cheats at block 0 after this are
+    /// undone by a reset.
+    public func sealBaseline() async throws {
+        try await drain()
+        baseline = Snapshot(head: head.number, clock: clock.state, pool: TxPool(), blockGasLimit: blockGasLimit)
+    }
+
     /// anvil_reset: back to genesis with an empty mempool and no time offset.
     public func reset() async throws {
         try await drain()
         try rewind(to: 0, clock: ClockState())
+        // State cheats made at block 0 after startup wrote into genesis's own version: undo them.
+        if let b = baseline, b.head == 0, !b.undo.isEmpty {
+            var batch = WriteBatch()
+            store.state.stage(b.undo.map { ($0.key, $0.value) }, block: 0, into: &batch)
+            try store.db.write(batch, sync: config.syncWrites)
+            baseline?.undo = [:]
+        }
         pool = TxPool()
         snapshots = [:]
         blockGasLimit = config.gasLimit
@@ -416,6 +436,10 @@ public actor Chain {
         for (id, var s) in snapshots where s.head == n {
             for (k, _) in writes where s.undo[k] == nil { s.undo[k] = .some(store.state.read(k, at: n)) }
             snapshots[id] = s
+        }
+        if var b = baseline, b.head == n {
+            for (k, _) in writes where b.undo[k] == nil { b.undo[k] = .some(store.state.read(k, at: n)) }
+            baseline = b
         }
         var batch = WriteBatch()
         store.state.stage(writes, block: n, into: &batch)

@@ -140,6 +140,9 @@ struct Stakenet: AsyncParsableCommand {
             }
         }
 
+        // What anvil_reset comes back to: genesis plus the node's own setup above.
+        try await chain.sealBaseline()
+
         if noMining { try await chain.setAutomine(false) }
         if blockTime != nil { try await chain.setAutomine(false) }
 

@@ -209,4 +209,16 @@ final class ChainTests: XCTestCase {
         XCTAssertEqual(t.chain.reader.account(bob, at: t.chain.reader.headNumber).balance, 40)
         t.dir.database.close()
     }
+
+    func testResetUndoesCheatsAtGenesis() async throws {
+        let t = try await TestChain.make()
+        defer { t.dir.cleanup() }
+        try await t.chain.sealBaseline()
+        try await t.chain.setBalance(bob, 5)          // written into block 0's state
+        try await t.chain.submit(t.transfer(from: 0, to: bob, value: 1, nonce: 0))
+        try await t.chain.reset()
+        XCTAssertEqual(t.chain.reader.headNumber, 0)
+        XCTAssertEqual(t.chain.reader.account(bob, at: 0).balance, 0)
+        XCTAssertEqual(t.chain.reader.account(t.keys[0].address, at: 0).nonce, 0)
+    }
 }
