@@ -1,7 +1,7 @@
 """Shared constants and helpers for the integration suite (no fixtures here; see conftest.py)."""
 import rlp
 from eth_account import Account
-from eth_utils import keccak, to_checksum_address
+from eth_utils import keccak
 
 MNEMONIC = "test test test test test test test test test test test junk"
 CHAIN_ID = 31337
@@ -89,7 +89,3 @@ def header_rlp_hash(block: dict) -> str:
             break
         items.append(enc(block[k], t))
     return "0x" + keccak(rlp.encode(items)).hex()
-
-
-def checksum(a):
-    return to_checksum_address(a)

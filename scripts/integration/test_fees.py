@@ -1,5 +1,5 @@
 """Fee methods and the pending view (SPEC §2, §3)."""
-from support import CHAIN_ID, DEV, GWEI, next_base_fee, q
+from support import CHAIN_ID, DEV, GWEI, next_base_fee, q, raw_hex
 from rpcschema import assert_conforms
 
 
@@ -74,7 +74,7 @@ def test_no_mining_keeps_transactions_pending(node):
     tx = n.rpc("eth_getTransactionByHash", h1)
     assert tx is not None and tx["blockHash"] is None and tx["blockNumber"] is None
     # resending a pending transaction
-    err = n.rpc_error("eth_sendRawTransaction", "0x" + bytes(tip_tx(DEV[1], 0, GWEI).raw_transaction).hex())
+    err = n.rpc_error("eth_sendRawTransaction", raw_hex(tip_tx(DEV[1], 0, GWEI)))
     assert "already known" in err["message"], err
 
 

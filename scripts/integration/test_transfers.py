@@ -4,7 +4,7 @@ from eth_account import Account
 from hexbytes import HexBytes
 
 from support import (CHAIN_ID, DEV, ETHER, GAS_LIMIT, GWEI, ZERO_BLOOM, header_rlp_hash, next_base_fee, q,
-                     raw_hex, same_address)
+                     same_address)
 from rpcschema import assert_conforms
 
 SENDER, RECIPIENT = DEV[1], DEV[2]
