@@ -216,8 +216,8 @@ public actor Chain {
                                   cumulativeGasUsed: cumulative, effectiveGasPrice: o.effectiveGasPrice,
                                   logs: o.logs, firstLogIndex: logIndex)
             logIndex += UInt32(o.logs.count)
-            for l in o.logs { bloom.add(log: l) }
             let cr = Receipt(type: p.tx.type.rawValue, status: o.status, cumulativeGasUsed: cumulative, logs: o.logs)
+            if !o.logs.isEmpty { bloom.formUnion(cr.bloom) }
             consensusReceipts.append(cr.encoded())
             txEncodings.append(p.tx.encoded())
             receipts.append(r)
@@ -230,15 +230,14 @@ public actor Chain {
             logsBloom: bloom, number: env.number, gasLimit: env.gasLimit, gasUsed: b.gasUsed,
             timestamp: env.timestamp, mixHash: Self.prevRandao(parent: parent.hash),
             baseFeePerGas: env.baseFee)
-        let hash = header.hash
-        let block = Block(header: header, hash: hash, transactionHashes: b.included.map(\.hash),
-                          size: Block.computeSize(header: header, transactions: txEncodings))
+        let block = Block(header: header, transactionHashes: b.included.map(\.hash), transactions: txEncodings)
+        let hash = block.hash
         for i in receipts.indices { receipts[i].blockHash = hash }
 
         var clockAfter = clock
         clockAfter.blockMined(timestamp: env.timestamp)
         var batch = WriteBatch()
-        store.stage(block: block, transactions: b.included, receipts: receipts, stateWrites: writes,
+        store.stage(block: block, transactions: b.included, encodings: txEncodings, receipts: receipts, stateWrites: writes,
                     clock: clockAfter.state, into: &batch)
         try store.db.write(batch, sync: false)
         clock = clockAfter

@@ -108,7 +108,7 @@ public final class ChainStore: @unchecked Sendable {
     }
 
     /// Stages everything a mined block writes.
-    func stage(block: Block, transactions: [PooledTransaction], receipts: [ReceiptRecord],
+    func stage(block: Block, transactions: [PooledTransaction], encodings: [[UInt8]]? = nil, receipts: [ReceiptRecord],
                stateWrites: [([UInt8], [UInt8]?)], clock: ClockState, into batch: inout WriteBatch) {
         let n = block.number
         batch.put(Self.numberKey(0x48, n), block.hash.bytes)
@@ -116,7 +116,7 @@ public final class ChainStore: @unchecked Sendable {
         var addrs = Set<Address>(), topics = Set<Hash>()
         for (i, p) in transactions.enumerated() {
             var w = ByteWriter(capacity: 200)
-            w.data(p.tx.encoded()); w.address(p.sender); w.u64(n); w.u64(UInt64(i)); w.hash(block.hash)
+            w.data(encodings?[i] ?? p.tx.encoded()); w.address(p.sender); w.u64(n); w.u64(UInt64(i)); w.hash(block.hash)
             batch.put(Self.hashKey(0x54, p.hash), w.bytes)
         }
         for r in receipts {

@@ -16,8 +16,7 @@ enum Genesis {
             transactionsRoot: Trie.orderedRoot([]), receiptsRoot: Trie.orderedRoot([]),
             logsBloom: Bloom(), number: 0, gasLimit: config.gasLimit, gasUsed: 0,
             timestamp: config.genesisTimestamp, mixHash: .zero, baseFeePerGas: config.genesisBaseFee)
-        let block = Block(header: header, hash: header.hash, transactionHashes: [],
-                          size: Block.computeSize(header: header, transactions: []))
+        let block = Block(header: header, transactionHashes: [], transactions: [])
         return (block, writes)
     }
 

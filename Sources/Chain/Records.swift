@@ -2,13 +2,24 @@ import Primitives
 
 /// A mined block as the node keeps it.
 public struct Block: Sendable {
-    public var header: BlockHeader
-    public var hash: Hash
-    public var transactionHashes: [Hash]
+    public let header: BlockHeader
+    /// The header's RLP encoding (what `hash` is the keccak of), kept to store the block.
+    public let headerRLP: [UInt8]
+    public let hash: Hash
+    public let transactionHashes: [Hash]
     /// RLP size of the whole block (header, transactions, uncles, withdrawals).
-    public var size: UInt64
+    public let size: UInt64
 
     public var number: UInt64 { header.number }
+
+    /// A new block: the header is encoded once for its hash, its size and its record.
+    init(header: BlockHeader, transactionHashes: [Hash], transactions: [[UInt8]]) {
+        self.header = header
+        headerRLP = header.rlpEncoded()
+        hash = Hash.keccak(headerRLP)
+        self.transactionHashes = transactionHashes
+        size = Block.computeSize(headerLength: headerRLP.count, transactions: transactions)
+    }
 }
 
 /// A mined transaction and where it sits.
@@ -101,7 +112,7 @@ extension Block {
     /// header RLP ‖ size ‖ tx hashes, for the `B` records.
     func storedEncoding() -> [UInt8] {
         var w = ByteWriter(capacity: 600 + 32 * transactionHashes.count)
-        w.data(header.rlpEncoded())
+        w.data(headerRLP)
         w.u64(size)
         w.u64(UInt64(transactionHashes.count))
         for h in transactionHashes { w.hash(h) }
@@ -110,7 +121,8 @@ extension Block {
 
     init(stored bytes: [UInt8], hash: Hash) throws {
         var r = ByteReader(bytes)
-        header = try BlockHeader.decode(rlp: try r.data())
+        headerRLP = try r.data()
+        header = try BlockHeader.decode(rlp: headerRLP)
         self.hash = hash
         size = try r.u64()
         let n = try r.u64()
@@ -122,8 +134,7 @@ extension Block {
     }
 
     /// RLP size of [header, transactions, uncles, withdrawals].
-    static func computeSize(header: BlockHeader, transactions: [[UInt8]]) -> UInt64 {
-        let h = header.rlpEncoded().count
+    static func computeSize(headerLength h: Int, transactions: [[UInt8]]) -> UInt64 {
         // Typed transactions are wrapped as RLP strings inside the block body.
         var txPayload = 0
         for t in transactions {
