@@ -2,8 +2,6 @@
 import PackageDescription
 import Foundation
 
-let rpcStandalone = ProcessInfo.processInfo.environment["STAKENET_RPC_STANDALONE"] == "1"
-
 // Dependencies point one way: RPC → Chain → Contracts/Storage → Primitives.
 var targets: [Target] = [
     .systemLibrary(name: "CSecp256k1", path: "Sources/CSecp256k1",
@@ -21,21 +19,16 @@ var targets: [Target] = [
     // The five emulated contracts, their dispatcher and gas table.
     .target(name: "Contracts", dependencies: ["Primitives", "EthCrypto"]),
     // Transactions, blocks, receipts, txpool, mining, clock, fees.
-    .target(name: "Chain", dependencies: [
-        "Primitives", "EthCrypto", "Storage", "Contracts",
-        .product(name: "Logging", package: "swift-log"),
-    ]),
+    .target(name: "Chain", dependencies: ["Primitives", "EthCrypto", "Storage", "Contracts"]),
     // Ankr's off-chain operator: rebases and claim serving.
     .target(name: "Operator", dependencies: ["Primitives", "EthCrypto", "Contracts", "Chain"]),
     // JSON-RPC: transport, method table, errors, filters, subscriptions.
-    // (STAKENET_RPC_STANDALONE=1: transport-only build, RPC on Primitives alone.)
-    .target(name: "RPC", dependencies: (rpcStandalone ? ["Primitives"] : [
+    .target(name: "RPC", dependencies: [
         "Primitives", "EthCrypto", "Chain", "Contracts", "Operator",
-    ]) + [
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
         .product(name: "Logging", package: "swift-log"),
-    ], sources: rpcStandalone ? ["JSON.swift", "JSONRPC.swift", "Params.swift", "Server.swift", "Transport"] : nil),
+    ]),
     .executableTarget(name: "stakenet", dependencies: [
         "RPC", "Chain", "Operator", "EthCrypto", "Primitives",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -47,8 +40,7 @@ var targets: [Target] = [
     .testTarget(name: "ContractsTests", dependencies: ["Contracts", "Primitives", "EthCrypto"]),
     .testTarget(name: "ChainTests", dependencies: ["Chain", "Contracts", "Primitives", "EthCrypto", "Storage"]),
     .testTarget(name: "OperatorTests", dependencies: ["Operator", "Chain", "Contracts", "Primitives", "Storage", "EthCrypto"]),
-    .testTarget(name: "RPCTests", dependencies: rpcStandalone ? ["RPC", "Primitives"] : ["RPC", "Chain", "Primitives"],
-                sources: rpcStandalone ? ["JSONTests.swift", "JSONRPCTests.swift", "ParamsTests.swift", "ServerTests.swift"] : nil),
+    .testTarget(name: "RPCTests", dependencies: ["RPC", "Chain", "Primitives"]),
 ]
 
 // Development aid: STAKENET_ONLY="Primitives,Storage" builds just those targets (and their
