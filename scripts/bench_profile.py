@@ -32,12 +32,16 @@ def main():
     ap.add_argument("--count", type=int, default=1500, help="tx: transactions per sender")
     ap.add_argument("--tool", choices=["perf", "callgrind"], default="perf")
     ap.add_argument("--data-dir", action="store_true")
+    ap.add_argument("--premine", type=int, default=0, help="anvil_mine this many blocks before the load (tx, call)")
     ap.add_argument("--bin", default=str(bd.ROOT / ".build" / "release" / "stakenet"))
     a = ap.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="stakenet-profile-"))
     exe = work / "stakenet"
     shutil.copy2(a.bin, exe)
+    if a.tool == "callgrind":
+        # valgrind 3.19 cannot read the toolchain's DWARF 5; the symbol table is enough for function names.
+        subprocess.run(["objcopy", "--strip-debug", str(exe)], check=True)
     print(f"work directory: {work}", flush=True)
     args = ["--data-dir", str(work / "data")] if a.data_dir else []
 
@@ -51,7 +55,7 @@ def main():
 
     wrapper = []
     if a.tool == "callgrind":
-        wrapper = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={work}/callgrind.out.%p"]
+        wrapper = ["valgrind", "--tool=callgrind", "--separate-threads=no", f"--callgrind-out-file={work}/callgrind.out.%p"]
     node = bd.Node(exe, work, "node", args)
     # Start (under valgrind the startup is slow: give it time).
     if wrapper:
@@ -61,13 +65,15 @@ def main():
         node.proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         node.log_path = work / "node.log"
         deadline = time.monotonic() + 300
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and node.proc.poll() is None:
             try:
                 import json
                 node.url = json.loads(cfg.read_text())["url"]
                 break
             except (OSError, ValueError, KeyError):
                 time.sleep(0.2)
+        if node.proc.poll() is not None or not getattr(node, "url", None):
+            sys.exit(f"the node did not start under valgrind; see {work}/node.log")
         node.rpc = bd.RPC(node.url, timeout=600)
     else:
         node.start()
@@ -122,14 +128,40 @@ def main():
                 node.rpc.call("stakenet_warp", bd.TEN_YEARS, timeout=600)
                 return {"warp_ms": (time.perf_counter() - t0) * 1000}
 
+        if a.premine:
+            t0 = time.perf_counter()
+            node.rpc.call("anvil_mine", hex(a.premine), timeout=900)
+            c = node.cpu_s()
+            while True:  # let LevelDB finish compacting what the mining wrote (idle: < 5 % of a core)
+                time.sleep(0.5)
+                c2 = node.cpu_s()
+                if c2 - c < 0.025 or time.perf_counter() - t0 > 600:
+                    break
+                c = c2
+            print(f"premined {a.premine} blocks; idle after {time.perf_counter() - t0:.1f} s", flush=True)
         perf = None
         if a.tool == "perf":
             perf = subprocess.Popen(["perf", "record", "-e", "cpu-clock", "-F", "2000", "--call-graph", "dwarf,16384",
                                      "-o", str(work / "perf.data"), "-p", str(node.proc.pid)],
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             time.sleep(0.5)
+        if a.tool == "callgrind":
+            subprocess.run(["callgrind_control", "-z", str(node.proc.pid)], capture_output=True, timeout=120)
         r = run()
         print("load:", {k: v for k, v in r.items() if k != "first_error"}, flush=True)
+        if a.tool == "callgrind":
+            subprocess.run(["callgrind_control", "-d", "load", str(node.proc.pid)], capture_output=True, timeout=300)
+            total = 0
+            for f in work.glob("callgrind.out.*"):
+                if "load" not in f.name:
+                    continue
+                for line in f.read_text(errors="replace").splitlines():
+                    if line.startswith(("summary:", "totals:")):
+                        total += int(line.split()[1])
+                        break
+            n = r.get("ok") or 1
+            print(f"callgrind: {total:,} instructions during the load; {total / n:,.0f} per answered request "
+                  f"({n} requests)", flush=True)
         if perf:
             perf.send_signal(signal.SIGINT)
             perf.wait(60)
