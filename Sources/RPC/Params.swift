@@ -263,10 +263,27 @@ public enum ParamDecoder {
     private static func blockNumber(_ v: JSON, _ what: String) throws(RPCError) -> BlockTag {
         let q: UInt256
         do { q = try quantity(v, what) } catch {
+            // A well-formed number too big even for 256 bits is still a number: say so.
+            if isUnsignedIntegerLiteral(v) { throw .invalidParams("\(what): block number exceeds 64 bits") }
             throw .invalidParams("\(what): expected block tag (latest, pending, earliest, safe, finalized), number or hash, got \(shown(v))")
         }
         guard let n = q.uint64 else { throw .invalidParams("\(what): block number exceeds 64 bits") }
         return .number(n)
+    }
+
+    /// `"0x…"` with hex digits only, a decimal digit string, or a JSON number of digits only.
+    private static func isUnsignedIntegerLiteral(_ v: JSON) -> Bool {
+        switch v {
+        case .number(let n): return !n.isEmpty && n.utf8.allSatisfy { $0 &- 48 < 10 }
+        case .string(let s):
+            var u = Substring(s).utf8[...]
+            if u.count > 2, u.first == UInt8(ascii: "0"), let x = u.dropFirst().first, x == UInt8(ascii: "x") || x == UInt8(ascii: "X") {
+                u = u.dropFirst(2)
+                return u.allSatisfy { Hex.nibble($0) != nil }
+            }
+            return !u.isEmpty && u.allSatisfy { $0 &- 48 < 10 }
+        default: return false
+        }
     }
 
     /// The value as JSON text, cut to 64 characters, for error messages.
