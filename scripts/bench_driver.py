@@ -743,12 +743,13 @@ class Bench:
         # stakenet: the ETH-transfer workload, 1 sender on 1 connection (the in-process shape) and 8 senders.
         n_eth = 1_000 if not self.args.quick else 300
         lists = Signer(self.keys).batches("eth", None, list(range(self.senders)), 0, n_eth)
-        rates = {}
+        rates, cpu = {}, {}
         for conns in (1, self.senders):
             n = self.node(f"eth-{conns}")
             try:
                 r = self.tx_run(n, "eth", lists, conns, 20, f"eth-{conns}")
                 rates[conns] = r["rate"]
+                cpu[conns] = r["cpu_us"]
                 if r["rpc_errors"] or r["http_errors"]:
                     self.note(f"ETH transfers on {conns} conns: {wrk_note(r)}")
             finally:
@@ -767,8 +768,8 @@ class Bench:
         ratio1 = rates[1] / base if base else 0
         ratio8 = rates[self.senders] / base if base else 0
         self.figure("ETH transfers, stakenet vs eth-tester/py-evm (in-process web3)",
-                    f"{ratio1:.0f}× on 1 connection ({fmt_int(rates[1])} vs {fmt_rate(base)} tx/s; "
-                    f"{self.senders} conns: {fmt_int(rates[self.senders])} tx/s = {ratio8:.0f}×; "
+                    f"{ratio1:.0f}× on 1 connection ({fmt_int(rates[1])} vs {fmt_rate(base)} tx/s, node CPU "
+                    f"{cpu[1]:.0f} µs/tx; {self.senders} conns: {fmt_int(rates[self.senders])} tx/s = {ratio8:.0f}×; "
                     f"eth-tester sent {et['count']} in {et['seconds']:.1f} s)", "≥ 50×")
 
     # -- run ------------------------------------------------------------------------------------------------
