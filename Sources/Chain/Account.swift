@@ -39,4 +39,10 @@ extension UInt64 {
         for x in b { v = v << 8 | UInt64(x) }
         self = v
     }
+    init(bigEndianBytes b: ArraySlice<UInt8>) {
+        var v: UInt64 = 0
+        for x in b { v = v << 8 | UInt64(x) }
+        self = v
+    }
+    init(bigEndianBytes b: [UInt8]) { self.init(bigEndianBytes: b[...]) }
 }

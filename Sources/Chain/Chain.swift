@@ -190,15 +190,19 @@ public actor Chain {
 
     /// Mines `count` blocks `interval` seconds apart (anvil_mine). Empty blocks after the
     /// first take the fast path: no hooks have work, no transactions are pending.
-    public func mine(count: UInt64, interval: UInt64?) async throws -> [Block] {
-        var out: [Block] = []
+    /// Returns the last block mined. Keeps nothing per block, so a million blocks cost no memory.
+    @discardableResult
+    public func mine(count: UInt64, interval: UInt64?) async throws -> Block? {
+        var last: Block?
         for i in 0..<count {
             var ts: UInt64? = nil
             if let interval, i > 0 { ts = head.header.timestamp &+ interval }
-            out.append(try mineUnsynced(timestamp: ts))
+            last = try mineUnsynced(timestamp: ts)
+            // With --data-dir, make long runs durable as they go rather than queue them all.
+            if unsynced.count >= 4_096 { try await waitDurable() }
         }
         try await waitDurable()
-        return out
+        return last
     }
 
     private func commit(_ b: BlockBuilder, parent: Block) throws -> Block {
