@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets into .build-fuzz/: rlp, tx, contracts, jsonrpc.
+# Builds the libFuzzer targets into .build-fuzz/: rlp, tx, contracts, jsonrpc, eip712.
 #
 # Each target is the module sources it exercises plus one harness from Fuzz/, compiled with
 # `swiftc -sanitize=fuzzer,address` (libFuzzer + AddressSanitizer; Swift's own traps —
@@ -48,7 +48,7 @@ target() {  # target <name> <module name> <sources…> -- <objects/libs…>
 prims="$out/obj/Primitives.o"
 crypto="$out/obj/EthCrypto.o"
 module Primitives "$prims" Sources/Primitives/*.swift
-want=${*:-rlp tx contracts jsonrpc}
+want=${*:-rlp tx contracts jsonrpc eip712}
 for t in $want; do
     case $t in
     rlp) target rlp FuzzRLP Fuzz/RLPFuzz.swift -- "$prims" ;;
@@ -61,6 +61,7 @@ for t in $want; do
     jsonrpc)
         target jsonrpc FuzzRPC Sources/RPC/JSON.swift Sources/RPC/JSONRPC.swift Sources/RPC/Params.swift \
             Sources/RPC/Transport/Connection.swift Fuzz/JSONRPCFuzz.swift -- "$prims" ;;
-    *) echo "fuzz build: unknown target $t (rlp, tx, contracts, jsonrpc)" >&2; exit 2 ;;
+    eip712) target eip712 FuzzEIP712 Sources/RPC/JSON.swift Sources/RPC/Methods/EIP712.swift Fuzz/EIP712Fuzz.swift -- "$prims" ;;
+    *) echo "fuzz build: unknown target $t (rlp, tx, contracts, jsonrpc, eip712)" >&2; exit 2 ;;
     esac
 done

@@ -168,6 +168,44 @@ def programs():
     return out
 
 
+# --- EIP-712 ------------------------------------------------------------------------------------
+def eip712():
+    domain_types = [{"name": "name", "type": "string"}, {"name": "version", "type": "string"},
+                    {"name": "chainId", "type": "uint256"}, {"name": "verifyingContract", "type": "address"}]
+    mail = {
+        "types": {"EIP712Domain": domain_types,
+                  "Person": [{"name": "name", "type": "string"}, {"name": "wallet", "type": "address"}],
+                  "Mail": [{"name": "from", "type": "Person"}, {"name": "to", "type": "Person"},
+                           {"name": "contents", "type": "string"}]},
+        "primaryType": "Mail",
+        "domain": {"name": "Ether Mail", "version": "1", "chainId": 1,
+                   "verifyingContract": "0xCcCCccccCCCCcCCCCCCcCcCccCcCCCcCcccccccC"},
+        "message": {"from": {"name": "Cow", "wallet": "0xCD2a3d9F938E13CD947Ec05AbC7FE734Df8DD826"},
+                    "to": {"name": "Bob", "wallet": "0xbBbBBBBbbBBBbbbBbbBbbbbBBbBbbbbBbBbbBBbB"},
+                    "contents": "Hello, Bob!"},
+    }
+    arrays = {
+        "types": {"EIP712Domain": [{"name": "chainId", "type": "uint256"}],
+                  "Group": [{"name": "members", "type": "Member[]"}, {"name": "grid", "type": "int8[2][]"},
+                            {"name": "tag", "type": "bytes4"}, {"name": "blob", "type": "bytes"}, {"name": "ok", "type": "bool"}],
+                  "Member": [{"name": "id", "type": "uint64"}, {"name": "next", "type": "Member"}]},
+        "primaryType": "Group",
+        "domain": {"chainId": "0x7a69"},
+        "message": {"members": [{"id": 1, "next": None}, {"id": "2"}], "grid": [[-1, 127], ["0x7f", -128]],
+                    "tag": "0x01020304", "blob": "0xdeadbeef", "ok": True},
+    }
+    permit = {
+        "types": {"EIP712Domain": domain_types,
+                  "Permit": [{"name": "owner", "type": "address"}, {"name": "spender", "type": "address"},
+                             {"name": "value", "type": "uint256"}, {"name": "nonce", "type": "uint256"},
+                             {"name": "deadline", "type": "uint256"}]},
+        "primaryType": "Permit",
+        "domain": {"name": "aMATICc", "version": "1", "chainId": 31337, "verifyingContract": AMATICB},
+        "message": {"owner": POOL, "spender": AMATICB, "value": str(10**18), "nonce": 0, "deadline": 2**255},
+    }
+    return {k: json.dumps(v).encode() for k, v in {"mail": mail, "arrays-recursive": arrays, "permit": permit}.items()}
+
+
 def main():
     raws = txs()
     for k, v in raws.items():
@@ -178,6 +216,8 @@ def main():
         write("jsonrpc", k, v)
     for k, v in programs().items():
         write("contracts", k, v)
+    for k, v in eip712().items():
+        write("eip712", k, v)
 
 
 if __name__ == "__main__":
