@@ -134,7 +134,9 @@ def token_balance(node, addr):
 
 
 def test_kill_9_during_concurrent_sends_loses_nothing_acknowledged(tmp_path, request):
-    rng = random.Random(int(os.environ.get("STAKENET_CRASH_SEED", str(time.time_ns()))))
+    seed = int(os.environ.get("STAKENET_CRASH_SEED", str(time.time_ns() % 10**9)))
+    print(f"crash test seed {seed} (rerun the same kill timings with STAKENET_CRASH_SEED={seed})")
+    rng = random.Random(seed)
     data_dir = tmp_path / "chain"
     args = ["--data-dir", str(data_dir), "-q"]
     senders = [Presigned(a, i) for i, a in enumerate(SENDERS)]
