@@ -76,9 +76,7 @@ extension Chain {
             }
         }
         if !d.raw.isEmpty {
-            var batch = WriteBatch()
-            store.state.stage(d.raw.map { ($0.key, Optional($0.value)) }, block: n, into: &batch)
-            try store.db.write(batch, sync: config.syncWrites)
+            try await writeAtHead(d.raw.map { ($0.key, Optional($0.value)) })
         }
         if d.chainTime > clock.now && d.chainTime >= head.header.timestamp {
             _ = try setTime(d.chainTime)

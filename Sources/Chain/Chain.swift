@@ -244,6 +244,7 @@ public actor Chain {
         store.stage(block: block, transactions: b.included, encodings: txEncodings, receipts: receipts, stateWrites: writes,
                     clock: clockAfter.state, into: &batch)
         try store.db.write(batch, sync: false)
+        reader.cache.advance(to: block.number, writes: writes)
         clock = clockAfter
         tip = block
         for p in b.included { pool.prune(sender: p.sender, below: p.tx.nonce + 1) }
@@ -384,6 +385,7 @@ public actor Chain {
             var batch = WriteBatch()
             store.state.stage(s.undo.map { ($0.key, $0.value) }, block: s.head, into: &batch)
             try store.db.write(batch, sync: config.syncWrites)
+            reader.cache.reset(to: s.head)
         }
         pool = s.pool
         blockGasLimit = s.blockGasLimit
@@ -408,6 +410,7 @@ public actor Chain {
             var batch = WriteBatch()
             store.state.stage(b.undo.map { ($0.key, $0.value) }, block: 0, into: &batch)
             try store.db.write(batch, sync: config.syncWrites)
+            reader.cache.reset(to: 0)
             baseline?.undo = [:]
         }
         pool = TxPool()
@@ -420,6 +423,7 @@ public actor Chain {
         let h = head.number
         if number < h {
             try store.truncate(above: number, head: h, clock: c, sync: config.syncWrites)
+            reader.cache.reset(to: number)
             guard let b = store.block(number: number) else { throw ChainError.invalid("block \(number) missing") }
             tip = b
             reader.publish(head: b)
@@ -433,7 +437,7 @@ public actor Chain {
 
     /// Writes `writes` into the head's state version, remembering prior values for any
     /// snapshot taken at this head so `evm_revert` can undo them.
-    private func writeAtHead(_ writes: [([UInt8], [UInt8]?)]) async throws {
+    func writeAtHead(_ writes: [([UInt8], [UInt8]?)]) async throws {
         try await drain()
         let n = head.number
         for (id, var s) in snapshots where s.head == n {
@@ -447,6 +451,7 @@ public actor Chain {
         var batch = WriteBatch()
         store.state.stage(writes, block: n, into: &batch)
         try store.db.write(batch, sync: config.syncWrites)
+        reader.cache.apply(writes, at: n)
     }
 
     /// Runs `body` on an overlay of the head state and writes what it changed.

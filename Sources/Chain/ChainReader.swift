@@ -12,8 +12,12 @@ public final class ChainReader: @unchecked Sendable {
     private let lock = NSLock()
     private var _head: Block
 
+    /// Values at the chain's tip; see `HeadStateCache`.
+    let cache: HeadStateCache
+
     init(store: ChainStore, executor: Executor, config: ChainConfig, head: Block) {
         self.store = store; self.executor = executor; self.config = config; self._head = head
+        self.cache = HeadStateCache(block: head.number)
     }
 
     public var head: Block { lock.lock(); defer { lock.unlock() }; return _head }
@@ -56,7 +60,7 @@ public final class ChainReader: @unchecked Sendable {
 
     // MARK: state
 
-    public func state(at number: UInt64) -> StateAtBlock { StateAtBlock(store: store.state, block: number) }
+    public func state(at number: UInt64) -> StateAtBlock { StateAtBlock(store: store.state, block: number, cache: cache) }
 
     public func account(_ a: Address, at number: UInt64) -> Account { state(at: number).account(a) }
 

@@ -157,13 +157,26 @@ public final class ChainStore: @unchecked Sendable {
 /// Reads the versioned state as of one block.
 public final class StateAtBlock: StateSource {
     let store: VersionedState
+    let cache: HeadStateCache?
     public let block: UInt64
-    init(store: VersionedState, block: UInt64) { self.store = store; self.block = block }
+    init(store: VersionedState, block: UInt64, cache: HeadStateCache? = nil) {
+        self.store = store; self.block = block; self.cache = cache
+    }
+
+    func raw(_ key: [UInt8]) -> [UInt8]? {
+        if let cache {
+            if let hit = cache.get(key, at: block) { return hit }
+            let v = store.read(key, at: block)
+            cache.fill(key, v, at: block)
+            return v
+        }
+        return store.read(key, at: block)
+    }
 
     public func account(_ a: Address) -> Account {
-        store.read(StateKey.account(a), at: block).flatMap { Account(encoded: $0) } ?? .empty
+        raw(StateKey.account(a)).flatMap { Account(encoded: $0) } ?? .empty
     }
     public func storage(_ contract: Address, _ slot: Hash) -> UInt256 {
-        store.read(StateKey.storage(contract, slot), at: block).flatMap { UInt256(bigEndian: $0) } ?? .zero
+        raw(StateKey.storage(contract, slot)).flatMap { UInt256(bigEndian: $0) } ?? .zero
     }
 }
