@@ -380,6 +380,8 @@ public actor Chain {
     public func revert(to id: UInt64) async throws -> Bool {
         guard let s = snapshots[id] else { return false }
         try await drain()
+        reader.beginRewrite()
+        defer { reader.endRewrite() }
         try rewind(to: s.head, clock: s.clock)
         if !s.undo.isEmpty {
             var batch = WriteBatch()
@@ -404,6 +406,8 @@ public actor Chain {
     /// anvil_reset: back to genesis with an empty mempool and no time offset.
     public func reset() async throws {
         try await drain()
+        reader.beginRewrite()
+        defer { reader.endRewrite() }
         try rewind(to: 0, clock: ClockState())
         // State cheats made at block 0 after startup wrote into genesis's own version: undo them.
         if let b = baseline, b.head == 0, !b.undo.isEmpty {
@@ -419,6 +423,7 @@ public actor Chain {
         nextBaseFeeOverride = nil
     }
 
+    /// Callers bracket it with `reader.beginRewrite()` / `endRewrite()`.
     private func rewind(to number: UInt64, clock c: ClockState) throws {
         let h = head.number
         if number < h {

@@ -20,6 +20,30 @@ public final class ChainReader: @unchecked Sendable {
         self.cache = HeadStateCache(block: head.number)
     }
 
+    /// A sequence lock around history rewrites (evm_revert, anvil_reset): odd while one runs.
+    private var rewriteSequence: UInt64 = 0
+
+    func beginRewrite() { lock.lock(); rewriteSequence &+= 1; lock.unlock() }
+    func endRewrite() { lock.lock(); rewriteSequence &+= 1; lock.unlock() }
+    private var sequence: UInt64 { lock.lock(); defer { lock.unlock() }; return rewriteSequence }
+
+    public enum ReadError: Error { case blockRemoved(Block) }
+
+    /// Runs `body` on the state at `block` and returns its answer only if no history rewrite
+    /// overlapped it and `block` is still on the chain; a read never mixes two histories.
+    /// Throws `.blockRemoved` when a revert took the block away.
+    public func read<T>(at block: Block, _ body: (StateAtBlock) throws -> T) throws -> T {
+        while true {
+            let before = sequence
+            if before & 1 == 1 { Thread.sleep(forTimeInterval: 0.000_2); continue }
+            let v = try body(state(at: block.number))
+            let after = sequence
+            guard after == before else { continue }
+            guard self.block(number: block.number)?.hash == block.hash else { throw ReadError.blockRemoved(block) }
+            return v
+        }
+    }
+
     public var head: Block { lock.lock(); defer { lock.unlock() }; return _head }
     public var headNumber: UInt64 { head.number }
     func publish(head: Block) { lock.lock(); _head = head; lock.unlock() }

@@ -295,8 +295,10 @@ CATALOGUE = [
     c("value-above-balance", lambda n: req("eth_sendRawTransaction", signed(value=10**30)), VALIDATION, "insufficient funds"),
     c("unfunded-sender", lambda n: req("eth_sendRawTransaction", raw_hex(empty_account("bad-input").sign_transaction(tx1559()))),
       VALIDATION, "insufficient funds"),
-    # oversized calldata: its intrinsic gas is what limits it (the body limit is checked above)
-    c("calldata-over-gas-limit", lambda n: req("eth_sendRawTransaction", signed(data=b"\x01" * 200_000, gas=21_000)),
+    # oversized calldata: refused like geth's pool does, above 128 KiB (the body limit is checked above)
+    c("calldata-oversized-tx", lambda n: req("eth_sendRawTransaction", signed(data=b"\x01" * 200_000, gas=21_000)),
+      -32000, "oversized data", "131072"),
+    c("calldata-over-gas-limit", lambda n: req("eth_sendRawTransaction", signed(data=b"\x01" * 2_000, gas=21_000)),
       -32000, "intrinsic gas too low"),
     c("gas-above-block-limit", lambda n: req("eth_sendRawTransaction", signed(gas=GAS_LIMIT + 1)), -32000, "exceeds block gas limit"),
     c("calldata-1MiB-eth_call", lambda n: req("eth_call", {"to": CONTRACTS["aMATICb"], "data": "0x" + "01" * 1_000_000}, "latest"),

@@ -29,14 +29,14 @@ enum EthMethods {
         t.register("eth_getBalance") { p in
             let a = try p.address(0)
             let b = try n.resolveForWallet(try p.blockTag(1))
-            return .quantity(reader.account(a, at: b.number).balance)
+            return .quantity(try n.read(b) { $0.account(a).balance })
         }
         t.register("eth_getTransactionCount") { p in
             let a = try p.address(0)
             let tag = try p.blockTag(1)
             if tag == .pending { return .quantity(await chain.pendingNonce(a)) }
             let b = try n.resolveForWallet(tag)
-            return .quantity(reader.account(a, at: b.number).nonce)
+            return .quantity(try n.read(b) { $0.account(a).nonce })
         }
         t.register("eth_getCode") { p in
             let a = try p.address(0)
@@ -47,7 +47,7 @@ enum EthMethods {
             let a = try p.address(0)
             let slot = try p.quantity(1)
             let b = try n.resolve(try p.blockTag(2))
-            return .data(reader.state(at: b.number).storage(a, Hash(slot)).bytes32)
+            return .data(try n.read(b) { $0.storage(a, Hash(slot)).bytes32 })
         }
 
         // MARK: fees
@@ -190,7 +190,13 @@ enum EthMethods {
     }
 
     /// Decodes, checks and recovers the sender of a raw transaction (off the chain actor).
+    /// geth's transaction pool limit (4 × 32 KiB slots).
+    static let maxTransactionSize = 131_072
+
     static func decodeRaw(_ raw: [UInt8], chainId: UInt64) throws -> PooledTransaction {
+        if raw.count > maxTransactionSize {
+            throw RPCError.server("oversized data: transaction size \(raw.count), limit \(maxTransactionSize)")
+        }
         let tx: Transaction
         do { tx = try Transaction.decode(raw: raw) } catch {
             switch error {
@@ -233,6 +239,10 @@ enum EthMethods {
         let nonce: UInt64
         if let v = req.nonce { nonce = v } else { nonce = await n.chain.pendingNonce(from) }
         var gas = req.gas
+        let balance = n.reader.account(from, at: n.reader.headNumber).balance
+        if balance < req.value {
+            throw TxValidationError.insufficientFunds(address: from, have: balance, want: req.value).rpcError
+        }
         if gas == nil {
             let state = StateOverlay(base: n.reader.state(at: n.reader.headNumber))
             let (r, g) = n.reader.executor.call(from: from, to: to, value: req.value, data: req.data, state: state, env: n.reader.env(of: n.reader.head))
@@ -256,16 +266,20 @@ enum EthMethods {
     static func runCall(_ p: Params, _ n: NodeContext) async throws -> (CallResult, UInt64) {
         let req = try CallRequest(try p.object(0))
         let block = try n.resolve(try p.blockTag(1))
-        let overlay = StateOverlay(base: n.reader.state(at: block.number))
-        if let o = try p.optionalObject(2) { try StateOverrides.apply(o, to: overlay) }
+        let overrides = try p.optionalObject(2)
         let from = req.from ?? .zero
         guard let to = req.to else { throw TxValidationError.contractCreation.rpcError }
-        if overlay.balance(of: from) < req.value {
-            throw RPCError.server("insufficient funds for gas * price + value: address \(from.checksummed) have \(overlay.balance(of: from)) want \(req.value)", code: -32003)
-        }
         let alGas = req.accessList.reduce(UInt64(0)) { $0 + 2_400 + 1_900 * UInt64($1.storageKeys.count) }
-        let (r, gas) = n.reader.executor.call(from: from, to: to, value: req.value, data: req.data,
-                                             accessListGas: alGas, state: overlay, env: n.reader.env(of: block))
+        let env = n.reader.env(of: block)
+        let (r, gas) = try n.read(block) { state -> (CallResult, UInt64) in
+            let overlay = StateOverlay(base: state)
+            if let o = overrides { try StateOverrides.apply(o, to: overlay) }
+            if overlay.balance(of: from) < req.value {
+                throw RPCError.server("insufficient funds for gas * price + value: address \(from.checksummed) have \(overlay.balance(of: from)) want \(req.value)", code: -32003)
+            }
+            return n.reader.executor.call(from: from, to: to, value: req.value, data: req.data,
+                                          accessListGas: alGas, state: overlay, env: env)
+        }
         if let limit = req.gas, gas > limit, r.success {
             throw RPCError.server("out of gas: gas required exceeds allowance (\(limit))")
         }

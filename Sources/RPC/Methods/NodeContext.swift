@@ -65,6 +65,14 @@ public final class NodeContext: Sendable {
         return try resolve(tag)
     }
 
+    /// Reads the state at `block` consistently: never across a concurrent `evm_revert`; a block
+    /// the revert removed answers "not found", as if the request had come a moment later.
+    func read<T>(_ block: Block, _ body: (StateAtBlock) throws -> T) throws -> T {
+        do { return try reader.read(at: block, body) } catch ChainReader.ReadError.blockRemoved(let b) {
+            throw RPCError.server("header not found: block \(b.number) (\(b.hash.hex)) was removed by a revert")
+        }
+    }
+
     /// Like `resolve`, but a number above the head or an unknown hash gives nil (for
     /// methods that answer null, such as eth_getBlockByNumber).
     func resolveOptional(_ tag: BlockTag) -> Block? {
