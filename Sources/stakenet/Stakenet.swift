@@ -43,6 +43,12 @@ struct Stakenet: AsyncParsableCommand {
     @Flag(name: .customLong("no-wall-clock"), help: "Chain time = genesis timestamp + offset (reproducible runs).") var noWallClock = false
     @Option(name: .customLong("max-body-bytes"), help: "Largest request body.") var maxBodyBytes: Int = 2 * 1024 * 1024
     @Option(name: .customLong("max-batch"), help: "Most requests in one batch.") var maxBatch: Int = 1000
+    @Option(name: .customLong("max-ws-frame-bytes"), help: "Largest WebSocket frame.") var maxWebSocketFrame: Int = 4 * 1024 * 1024
+    @Option(name: .customLong("max-subscriptions"), help: "Most subscriptions per WebSocket connection.") var maxSubscriptions: Int = 1_000
+    @Option(name: .customLong("max-filters"), help: "Most installed filters.") var maxFilters: Int = 10_000
+    @Option(name: .customLong("max-logs-range"), help: "Most blocks an eth_getLogs query without address/topic may cover.") var maxLogsRange: UInt64 = 100_000
+    @Option(name: .customLong("max-logs-results"), help: "Most logs one eth_getLogs answer may hold.") var maxLogsResults: Int = 10_000
+    @Option(name: .customLong("max-mine-blocks"), help: "Most blocks one anvil_mine/evm_mine call may mine.") var maxMineBlocks: UInt64 = 10_000_000
     @Option(name: .customLong("dump-state"), help: "Write the state (JSON) to FILE on exit.") var dumpState: String?
     @Option(name: .customLong("load-state"), help: "Load a state written by --dump-state or anvil_dumpState at start.") var loadState: String?
     @Option(name: .customLong("state"), help: "--load-state FILE when FILE exists, and --dump-state FILE on exit.") var state: String?
@@ -56,6 +62,10 @@ struct Stakenet: AsyncParsableCommand {
         guard ["auto", "manual"].contains(`operator`) else { throw ValidationError("--operator must be auto or manual") }
         guard rebaseInterval > 0 else { throw ValidationError("--rebase-interval must be positive") }
         guard apr <= 100_000 else { throw ValidationError("--apr is in basis points and must be at most 100000") }
+        guard maxBodyBytes > 0, maxBatch > 0, maxWebSocketFrame > 0, maxSubscriptions > 0, maxFilters > 0,
+              maxLogsRange > 0, maxLogsResults > 0, maxMineBlocks > 0 else {
+            throw ValidationError("the --max-… limits must be positive")
+        }
     }
 
     func run() async throws {
@@ -129,7 +139,13 @@ struct Stakenet: AsyncParsableCommand {
             FileHandle.standardError.write(Data("error: cannot start the operator: \(error)\n".utf8))
             throw ExitCode(1)
         }
-        let context = NodeContext(chain: chain, clientVersion: "anvil/stakenet/\(Self.version)")
+        var limits = NodeContext.Limits()
+        limits.maxLogBlockRange = maxLogsRange
+        limits.maxLogResults = maxLogsResults
+        limits.maxMineBlocks = maxMineBlocks
+        limits.maxFilters = maxFilters
+        limits.maxSubscriptionsPerConnection = maxSubscriptions
+        let context = NodeContext(chain: chain, clientVersion: "anvil/stakenet/\(Self.version)", limits: limits)
         NodeMethods.register(methods, context, operator: operatorService)
         if let path = loadState ?? state.flatMap({ FileManager.default.fileExists(atPath: $0) ? $0 : nil }) {
             do {
@@ -147,7 +163,8 @@ struct Stakenet: AsyncParsableCommand {
         if blockTime != nil { try await chain.setAutomine(false) }
 
         let server = RPCServer(config: RPCServerConfig(host: host, port: port, allowOrigin: noCors ? nil : allowOrigin,
-                                                       maxBodyBytes: maxBodyBytes, maxBatch: maxBatch),
+                                                       maxBodyBytes: maxBodyBytes, maxBatch: maxBatch,
+                                                       maxWebSocketFrame: maxWebSocketFrame),
                                methods: methods)
         let boundPort: Int
         do { boundPort = try await server.start() } catch {

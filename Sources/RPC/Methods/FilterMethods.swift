@@ -5,8 +5,9 @@ import Chain
 /// subscriptions, message signing and the state cheats (deal, dump, load).
 public enum ClientMethods {
     public static func register(_ t: MethodTable, _ n: NodeContext) {
-        FilterMethods.register(t, n)
-        SubscriptionMethods.register(t, n)
+        FilterMethods.register(t, n, manager: FilterManager(config: .init(maxFilters: n.limits.maxFilters)))
+        SubscriptionMethods.register(t, n, manager: SubscriptionManager(
+            reader: n.reader, config: .init(maxPerConnection: n.limits.maxSubscriptionsPerConnection)))
         SigningMethods.register(t, n)
         StateMethods.register(t, n)
     }

@@ -20,6 +20,8 @@ public final class NodeContext: Sendable {
         public var maxLogResults = 10_000
         public var maxMineBlocks: UInt64 = 10_000_000
         public var maxFeeHistory: UInt64 = 1024
+        public var maxFilters = 10_000
+        public var maxSubscriptionsPerConnection = 1_000
         public init() {}
     }
 
