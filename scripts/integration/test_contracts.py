@@ -8,12 +8,11 @@ from pathlib import Path
 
 import pytest
 from eth_abi import encode
-from hexbytes import HexBytes
 from web3 import Web3
 from web3._utils.events import get_event_data
 from web3.logs import DISCARD
 
-from support import CONTRACTS, DEV, ETHER, q, same_address
+from support import CONTRACTS, DEV, ETHER, same_address
 
 ABI_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "abi"
 E18 = ETHER
@@ -62,6 +61,7 @@ class Ankr:
                 if item["type"] == "event":
                     sig = f"{item['name']}({','.join(i['type'] for i in item['inputs'])})"
                     self.topics[(contract.address.lower(), bytes(Web3.keccak(text=sig)))] = (name, item)
+        self._encoded = {}
         self.holders = {a.address for a in DEV[:6]} | {self.operator, self.fee_collector, self.intermediary,
                                                        self.bonds.address, self.certs.address, self.pool.address}
 
@@ -111,52 +111,75 @@ class Ankr:
     def matic_of(self, a):
         return self.matic.functions.balanceOf(a).call()
 
-    def state(self, extra=()):
+    def reads(self, calls):
+        """Many eth_calls in one JSON-RPC batch: `calls` are (contract name, function, args, from|None);
+        returns the raw result hex strings in order."""
+        payload = []
+        for i, (cname, fname, args, sender) in enumerate(calls):
+            key = (cname, fname, tuple(args))
+            if key not in self._encoded:
+                self._encoded[key] = self.c[cname].encode_abi(fname, args=list(args))
+            call = {"to": self.c[cname].address, "data": self._encoded[key]}
+            if sender is not None:
+                call["from"] = sender
+            payload.append({"jsonrpc": "2.0", "id": i, "method": "eth_call", "params": [call, "latest"]})
+        resp = self.node.raw(payload)
+        assert isinstance(resp, list) and len(resp) == len(calls), resp
+        out = [None] * len(calls)
+        for r in resp:
+            assert "result" in r, f"read failed: {r} ({calls[r.get('id')]})"
+            out[r["id"]] = r["result"]
+        return out
+
+    def uints(self, calls):
+        return [int(x, 16) for x in self.reads(calls)]
+
+    def state(self):
         """Everything the tests can observe about the contracts, for 'nothing changed' checks."""
-        who = sorted(self.holders | set(extra))
-        s = {
-            "ratio": self.ratio(),
-            "swapFeeRatio": self.bonds.functions.swapFeeRatio().call(),
-            "swapFeeOperator": self.bonds.functions.swapFeeOperator().call(),
-            "minStake": self.pool.functions.getMinimumStake().call(),
-            "ethUnstakeFee": self.fee(),
-            "bondsTotal": self.bonds.functions.totalSupply().call(),
-            "sharesTotal": self.bonds.functions.totalSharesSupply().call(),
-            "certsTotal": self.certs.functions.totalSupply().call(),
-            "maticTotal": self.matic.functions.totalSupply().call(),
-            "ankrTotal": self.ankr.functions.totalSupply().call(),
-            "poolEth": self.node.balance(self.pool.address),
-            "feeCollectorEth": self.node.balance(self.fee_collector),
-            "pendingClaims": self.pool.functions.getPendingClaims().call({"from": self.operator}),
-            "pendingStakes": self.pool.functions.getPendingStakes().call({"from": self.operator}),
-        }
+        who = sorted(self.holders)
+        calls = [("aMATICb", f, [], None) for f in ("ratio", "swapFeeRatio", "swapFeeOperator", "totalSupply",
+                                                   "totalSharesSupply", "collectableFee")]
+        calls += [("PolygonPool", f, [], None) for f in ("getMinimumStake", "ethUnstakeFee", "pendingGap",
+                                                        "pendingClaimGap")]
+        calls += [("PolygonPool", f, [], self.operator) for f in ("getRawPendingClaims", "getRawPendingStakes")]
+        calls += [(t, "totalSupply", [], None) for t in ("aMATICc", "MATIC", "ANKR")]
         for a in who:
-            s[a] = (self.matic_of(a), self.ankr.functions.balanceOf(a).call(), self.shares(a), self.cert_balance(a),
-                    self.pool.functions.pendingMaticClaimsOf(a).call(), self.pool.functions.pendingStakesOf(a).call(),
-                    self.bonds.functions.pendingBurn(a).call())
+            calls += [("MATIC", "balanceOf", [a], None), ("ANKR", "balanceOf", [a], None),
+                      ("aMATICb", "sharesOf", [a], None), ("aMATICc", "balanceOf", [a], None),
+                      ("PolygonPool", "pendingMaticClaimsOf", [a], None), ("PolygonPool", "pendingStakesOf", [a], None),
+                      ("aMATICb", "pendingBurn", [a], None)]
         owners = [DEV[1].address, DEV[2].address, DEV[3].address]
-        spenders = owners + [self.pool.address, self.operator]
         for a in owners:
-            for b in spenders:
-                s[(a, b)] = (self.matic.functions.allowance(a, b).call(), self.ankr.functions.allowance(a, b).call(),
-                             self.bonds.functions.allowance(a, b).call(), self.certs.functions.allowance(a, b).call())
-        return s
+            for b in owners + [self.pool.address, self.operator]:
+                calls += [(t, "allowance", [a, b], None) for t in ("MATIC", "ANKR", "aMATICb", "aMATICc")]
+        values = self.reads(calls)
+        eth = {a: self.node.balance(a) for a in (self.pool.address, self.fee_collector, self.bonds.address,
+                                                 self.certs.address)}
+        return dict(zip([f"{c[0]}.{c[1]}{tuple(c[2])}" for c in calls], values)), eth
 
     def invariants(self, staked=None):
         """SPEC §5 supply invariants; with `staked`, the pool's MATIC accounting (manual mode: no MATIC has
         left the pool, so it holds exactly what was staked, all of it still pending)."""
-        certs_total = self.certs.functions.totalSupply().call()
-        shares_total = self.bonds.functions.totalSharesSupply().call()
+        who = sorted(self.holders)
+        calls = [("aMATICc", "totalSupply", [], None), ("aMATICb", "totalSharesSupply", [], None),
+                 ("aMATICb", "totalSupply", [], None), ("aMATICb", "ratio", [], None),
+                 ("aMATICc", "balanceOf", [self.bonds.address], None), ("aMATICb", "sharesOf", [self.bonds.address], None),
+                 ("MATIC", "balanceOf", [self.pool.address], None)]
+        calls += [("aMATICb", "sharesOf", [a], None) for a in who]
+        calls += [("aMATICc", "balanceOf", [a], None) for a in who]
+        calls += [("PolygonPool", "pendingStakesOf", [a], None) for a in who]
+        v = self.uints(calls)
+        certs_total, shares_total, bonds_total, ratio, certs_at_bonds, shares_at_bonds, pool_matic = v[:7]
+        n = len(who)
+        shares, certs, pending = v[7:7 + n], v[7 + n:7 + 2 * n], v[7 + 2 * n:]
         assert certs_total == shares_total
-        certs_at_bonds = self.cert_balance(self.bonds.address)
-        assert self.shares(self.bonds.address) == certs_total - certs_at_bonds
-        assert sum(self.shares(a) for a in self.holders) == shares_total
-        assert sum(self.cert_balance(a) for a in self.holders) == certs_total
-        assert self.bonds.functions.totalSupply().call() == to_bonds(shares_total, self.ratio())
+        assert shares_at_bonds == certs_total - certs_at_bonds
+        assert sum(shares) == shares_total
+        assert sum(certs) == certs_total
+        assert bonds_total == to_bonds(shares_total, ratio)
         if staked is not None:
-            pool_matic = self.matic_of(self.pool.address)
             assert pool_matic == staked
-            assert sum(self.pool.functions.pendingStakesOf(a).call() for a in self.holders) == staked
+            assert sum(pending) == staked
             stakers, amounts = self.pool.functions.getPendingStakes().call({"from": self.operator})
             assert sum(amounts) == staked
 
@@ -179,11 +202,19 @@ class Ankr:
         return resp["error"]
 
 
+def _lower(v):
+    if isinstance(v, str):
+        return v.lower()
+    if isinstance(v, (list, tuple)):
+        return [_lower(x) for x in v]
+    return v
+
+
 def norm(events):
     """Events with addresses lower-cased, for comparison with expected tuples."""
     out = []
     for contract, name, args in events:
-        out.append((contract, name, {k: (v.lower() if isinstance(v, str) else v) for k, v in args.items()}))
+        out.append((contract, name, {k: _lower(v) for k, v in args.items()}))
     return out
 
 
@@ -680,3 +711,49 @@ def test_well_formed_counterpart_of_malformed_calls_succeeds(ankr):
         assert a.w3.eth.wait_for_transaction_receipt(h, timeout=30)["status"] == 1
     assert a.shares(DEV[2].address) == E18
     a.invariants(staked=12 * E18)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# the pool's MATIC accounting through the operator's own transactions
+
+
+def test_pool_matic_accounting_through_claim_to_intermediary_and_serve_claims(ankr):
+    a = ankr
+    u1, u2 = DEV[1].address, DEV[2].address
+    a.stake_bonds(u1, 30 * E18)
+    a.stake_certs(u2, 20 * E18)
+    a.tx(a.pool.functions.unstakeBonds(5 * E18, 0, 0, b""), u1, a.fee())
+    a.tx(a.pool.functions.unstakeCerts(4 * E18, 0, 0, b""), u2, a.fee())
+    a.invariants(staked=50 * E18)
+    inter0 = a.matic_of(a.intermediary)
+
+    # part of the pending stakes to the intermediary: FIFO, the second stake split at the threshold
+    rc = a.tx(a.pool.functions.claimToIntermediary(a.intermediary, 40 * E18), a.operator)
+    assert norm(a.events(rc)) == [
+        ("MATIC", "Transfer", {"from": L(a.pool.address), "to": L(a.intermediary), "value": 40 * E18}),
+        ("PolygonPool", "IntermediaryClaimed", {"stakers": [L(u1), L(u2)], "amounts": [30 * E18, 10 * E18],
+                                                "intermediary": L(a.intermediary), "total": 40 * E18}),
+    ]
+    assert a.matic_of(a.pool.address) == 10 * E18
+    assert a.pool.functions.pendingStakesOf(u1).call() == 0 and a.pool.functions.pendingStakesOf(u2).call() == 10 * E18
+    assert a.matic_of(a.intermediary) == inter0 + 40 * E18
+    a.invariants()
+
+    # serving needs MATIC beyond the pending stakes: 10 pending, 0 spare
+    err = a.call_error(a.pool.address, a.pool.encode_abi("serveClaims", args=[1, a.intermediary, 0]), a.operator)
+    assert err["message"] == "execution reverted: not enough MATIC tokens to serve claims"
+    a.tx(a.matic.functions.transfer(a.pool.address, 9 * E18 + 1), a.intermediary)
+    assert a.matic_of(a.pool.address) == 19 * E18 + 1
+    rc = a.tx(a.pool.functions.serveClaims(0, a.intermediary, 0), a.operator)
+    assert norm(a.events(rc)) == [
+        ("MATIC", "Transfer", {"from": L(a.pool.address), "to": L(u1), "value": 5 * E18}),
+        ("MATIC", "Transfer", {"from": L(a.pool.address), "to": L(u2), "value": 4 * E18}),
+        ("MATIC", "Transfer", {"from": L(a.pool.address), "to": L(a.intermediary), "value": 1}),
+        ("PolygonPool", "ClaimsServed", {"claimers": [L(u1), L(u2)], "amounts": [5 * E18, 4 * E18], "missing": 0}),
+    ]
+    # what remains is exactly the stake still pending
+    assert a.matic_of(a.pool.address) == 10 * E18 == a.pool.functions.pendingStakesOf(u2).call()
+    assert a.pool.functions.pendingMaticClaimsOf(u1).call() == 0 and a.pool.functions.pendingMaticClaimsOf(u2).call() == 0
+    assert a.bonds.functions.pendingBurn(u1).call() == 0 and a.bonds.functions.pendingBurn(u2).call() == 0
+    assert a.pool.functions.getPendingClaims().call({"from": a.operator}) == [[], []]
+    a.invariants(staked=10 * E18)
