@@ -66,21 +66,27 @@ public actor Chain {
 
     /// Opens the chain in `store`: resumes its head when it has one, else writes genesis.
     public init(config: ChainConfig, store: ChainStore, contracts: NativeContracts) throws {
+        var config = config
+        let head: Block
+        var clockState: ClockState?
+        if let n = store.headNumber() {
+            guard let b = store.block(number: n), let genesis = store.block(number: 0) else {
+                throw ChainError.invalid("the database's head block \(n) is missing: the data directory is corrupted")
+            }
+            head = b
+            clockState = store.clockState()
+            // A resumed chain keeps its own genesis time (the clock and the operator's
+            // schedule count from it), whatever --timestamp says this time.
+            config.genesisTimestamp = genesis.header.timestamp
+        } else {
+            head = try Genesis.write(config: config, store: store, contracts: contracts)
+        }
         self.config = config
         self.store = store
         self.executor = Executor(contracts: contracts, chainId: config.chainId)
         self.blockGasLimit = config.gasLimit
         var clock = ChainClock(useWallClock: config.useWallClock, genesisTimestamp: config.genesisTimestamp)
-        let head: Block
-        if let n = store.headNumber() {
-            guard let b = store.block(number: n) else {
-                throw ChainError.invalid("the database's head block \(n) is missing: the data directory is corrupted")
-            }
-            head = b
-            if let c = store.clockState() { clock.state = c }
-        } else {
-            head = try Genesis.write(config: config, store: store, contracts: contracts)
-        }
+        if let c = clockState { clock.state = c }
         self.clock = clock
         self.tip = head
         self.reader = ChainReader(store: store, executor: executor, config: config, head: head)

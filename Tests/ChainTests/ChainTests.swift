@@ -11,12 +11,13 @@ struct TestChain {
     let chain: Chain
     let keys: [SigningKey]
 
-    static func make(dir: DataDirectory? = nil, automine: Bool = true, sync: Bool = false) async throws -> TestChain {
+    static func make(dir: DataDirectory? = nil, automine: Bool = true, sync: Bool = false,
+                     genesis: UInt64 = 1_700_000_000) async throws -> TestChain {
         let d = try dir ?? DataDirectory.ephemeral()
         let dev = try DevAccount.devAccounts(mnemonic: DevAccount.defaultMnemonic, count: 2)
         let ops = try DevAccount.devAccounts(mnemonic: DevAccount.defaultMnemonic, path: "m/44'/60'/1'/0/", count: 3)
         let roles = Roles(operator: ops[0].address, feeCollector: ops[1].address, intermediary: ops[2].address)
-        var config = ChainConfig(genesisTimestamp: 1_700_000_000, roles: roles)
+        var config = ChainConfig(genesisTimestamp: genesis, roles: roles)
         config.useWallClock = false
         config.syncWrites = sync
         config.devKeys = dev.map { SigningKey(address: $0.address, privateKey: $0.privateKey) }
@@ -153,8 +154,11 @@ final class ChainTests: XCTestCase {
             hash = t.chain.reader.head.hash
             t.dir.database.close()
         }
-        let t = try await TestChain.make(dir: try DataDirectory.open(path: path))
+        // A different --timestamp on restart does not move a resumed chain's genesis.
+        let t = try await TestChain.make(dir: try DataDirectory.open(path: path), genesis: 1_800_000_000)
         XCTAssertEqual(t.chain.reader.head.hash, hash)
+        let now = await t.chain.now
+        XCTAssertEqual(now, 1_700_000_500)
         XCTAssertEqual(t.chain.reader.account(bob, at: 1).balance, 4)
         let v8 = await t.chain.clock.state.offset
         XCTAssertEqual(v8, 500)
