@@ -178,7 +178,7 @@ struct Stakenet: AsyncParsableCommand {
             try Data(doc.serialized()).write(to: URL(fileURLWithPath: path), options: .atomic)
         }
         let head = chain.reader.head
-        console.banner(Banner(config: config, dev: dev, ops: ops, roles: roles, mnemonic: mnemonic,
+        console.banner(Banner(config: chain.config, dev: dev, ops: ops, roles: roles, mnemonic: mnemonic,
                               path: derivationPath, head: head, dataDir: dataDir, apr: operatorRecord.settings.aprBps,
                               rebaseInterval: operatorRecord.settings.rebaseInterval,
                               unbondPeriod: operatorRecord.settings.unbondPeriod,
