@@ -13,14 +13,12 @@ public protocol ChainObserver: AnyObject, Sendable {
 
 public enum ChainError: Error, Equatable, Sendable {
     case timestampBeforeHead(requested: UInt64, head: UInt64)
-    case unknownSnapshot
     case invalid(String)
 
     public var message: String {
         switch self {
         case let .timestampBeforeHead(t, h):
             return "timestamp \(t) is lower than the current head block's timestamp \(h)"
-        case .unknownSnapshot: return "unknown snapshot id"
         case let .invalid(m): return m
         }
     }

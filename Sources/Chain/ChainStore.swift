@@ -26,7 +26,6 @@ public final class ChainStore: @unchecked Sendable {
     static func hashKey(_ p: UInt8, _ h: Hash) -> [UInt8] { [p] + h.bytes }
     static let headKey: [UInt8] = Array("Mhead".utf8)
     static let clockKey: [UInt8] = Array("Mclock".utf8)
-    static let genesisKey: [UInt8] = Array("Mgenesis".utf8)
     /// Written with fsync by the group commit (its value: the newest block it covers).
     static let syncMarkerKey: [UInt8] = Array("Msync".utf8)
 

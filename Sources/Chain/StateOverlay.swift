@@ -81,9 +81,6 @@ public final class StateOverlay: WorldState {
         out.sort { $0.0.lexicographicallyPrecedes($1.0) }
         return out
     }
-
-    /// Applies `other`'s writes on top of this overlay (used to fold a per-tx view back).
-    var isEmpty: Bool { accounts.isEmpty && slots.isEmpty }
 }
 
 /// A source with nothing in it (genesis building, tests).

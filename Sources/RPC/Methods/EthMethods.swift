@@ -333,10 +333,8 @@ enum EthMethods {
             }
         }
         // The base fee after the newest block.
-        let h = head.header
         let next = head.number == n.reader.headNumber ? await n.chain.nextBaseFee
             : (n.reader.block(number: head.number + 1)?.header.baseFeePerGas ?? .zero)
-        _ = h
         baseFees.append(.quantity(next)); blobFees.append(.quantity(UInt64(1)))
         var o: [(String, JSON)] = [("oldestBlock", .quantity(oldest)), ("baseFeePerGas", .array(baseFees)),
                                    ("gasUsedRatio", .array(ratios)), ("baseFeePerBlobGas", .array(blobFees)),

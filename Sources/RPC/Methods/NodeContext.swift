@@ -98,7 +98,7 @@ extension TxValidationError {
 extension ChainError {
     var rpcError: RPCError {
         switch self {
-        case .timestampBeforeHead, .unknownSnapshot: return RPCError.invalidParams(message)
+        case .timestampBeforeHead: return RPCError.invalidParams(message)
         case .invalid: return RPCError.server(message)
         }
     }
