@@ -78,6 +78,7 @@ public typealias RequestLogger = @Sendable (String) -> Void
 public final class MethodTable: @unchecked Sendable {
     private let lock = NSLock()
     private var handlers: [String: RPCHandler] = [:]
+    private var longRunning: Set<String> = []
     private var _maxBatch: Int
     private var _requestLogger: RequestLogger?
 
@@ -93,6 +94,13 @@ public final class MethodTable: @unchecked Sendable {
     /// Registers the same handler under several names (e.g. `anvil_mine` and `hardhat_mine`).
     public func register(_ names: [String], _ handler: @escaping RPCHandler) {
         lock.withLock { for n in names { handlers[n] = handler } }
+    }
+
+    /// Marks methods that can keep the node busy for long (bulk mining, warps, state loads,
+    /// wide log queries): they run on Swift's global pool instead of the connection's event
+    /// loop, so the other connections served by that loop are not held up meanwhile.
+    public func markLongRunning(_ names: [String]) {
+        lock.withLock { longRunning.formUnion(names) }
     }
 
     public func contains(_ name: String) -> Bool { lock.withLock { handlers[name] != nil } }
@@ -112,8 +120,8 @@ public final class MethodTable: @unchecked Sendable {
         set { lock.withLock { _requestLogger = newValue } }
     }
 
-    private func lookup(_ name: String) -> (RPCHandler?, RequestLogger?) {
-        lock.withLock { (handlers[name], _requestLogger) }
+    private func lookup(_ name: String) -> (RPCHandler?, RequestLogger?, Bool) {
+        lock.withLock { (handlers[name], _requestLogger, longRunning.contains(name)) }
     }
 
     // MARK: entry points
@@ -207,12 +215,13 @@ public final class MethodTable: @unchecked Sendable {
         case .array?, .object?: args = params!
         default: return (replyID, .failure(.invalidRequest("params must be an array or object")))
         }
-        let (handler, logger) = lookup(name)
+        let (handler, logger, long) = lookup(name)
         logger?(name)
         guard let handler else {
             return id == nil ? nil : (replyID, .failure(.methodNotFound(name)))
         }
-        let result = await Self.invoke(handler, Params(args, method: name, connection: connection))
+        let request = Params(args, method: name, connection: connection)
+        let result = long ? await offEventLoop { await Self.invoke(handler, request) } : await Self.invoke(handler, request)
         return id == nil ? nil : (replyID, result)
     }
 

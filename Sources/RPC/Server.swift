@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import HummingbirdWebSocket
 import Logging
 import ServiceLifecycle
@@ -116,14 +117,17 @@ public final class RPCServer: @unchecked Sendable {
         let config = self.config
         return Application(
             responder: responder,
-            server: .http1WebSocketUpgrade(
-                configuration: .init(http1: .init(), ws: .init(maxFrameSize: config.maxWebSocketFrame, closeTimeout: .seconds(2)))
-            ) { (head: HTTPRequest, _, _) in
-                guard config.webSocket, head.method == .get else { return .dontUpgrade }
-                return .upgrade([:]) { inbound, outbound, _ in
-                    try await WebSocketRPC.serve(inbound: inbound, outbound: outbound, methods: methods,
-                                                 maxMessageBytes: config.maxBodyBytes)
-                }
+            server: HTTPServerBuilder { responder in
+                EventLoopPinnedChannel(inner: HTTP1WebSocketUpgradeChannel(
+                    responder: responder,
+                    configuration: .init(http1: .init(), ws: .init(maxFrameSize: config.maxWebSocketFrame, closeTimeout: .seconds(2)))
+                ) { (head: HTTPRequest, _, _) in
+                    guard config.webSocket, head.method == .get else { return .dontUpgrade }
+                    return .upgrade([:]) { inbound, outbound, _ in
+                        try await WebSocketRPC.serve(inbound: inbound, outbound: outbound, methods: methods,
+                                                     maxMessageBytes: config.maxBodyBytes)
+                    }
+                })
             },
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: nil),
             onServerRunning: { [weak self] channel in
