@@ -19,64 +19,123 @@ public enum Keccak256 {
 
     @inline(__always) static func rotl(_ x: UInt64, _ n: UInt64) -> UInt64 { (x << n) | (x >> (64 - n)) }
 
-    /// The permutation on 25 lanes at `s` (rho and pi unrolled: lane walk from lane 1).
+    /// The permutation on 25 lanes at `s`: the lanes live in locals for all 24 rounds (theta, rho and
+    /// pi fused into one expression per lane, then chi and iota), so they stay in registers.
     static func permute(_ s: UnsafeMutablePointer<UInt64>) {
-        roundConstants.withUnsafeBufferPointer { rc in
-            for round in 0..<24 {
-                // theta
-                let c0 = s[0] ^ s[5] ^ s[10] ^ s[15] ^ s[20]
-                let c1 = s[1] ^ s[6] ^ s[11] ^ s[16] ^ s[21]
-                let c2 = s[2] ^ s[7] ^ s[12] ^ s[17] ^ s[22]
-                let c3 = s[3] ^ s[8] ^ s[13] ^ s[18] ^ s[23]
-                let c4 = s[4] ^ s[9] ^ s[14] ^ s[19] ^ s[24]
-                let d0 = c4 ^ rotl(c1, 1), d1 = c0 ^ rotl(c2, 1), d2 = c1 ^ rotl(c3, 1)
-                let d3 = c2 ^ rotl(c4, 1), d4 = c3 ^ rotl(c0, 1)
-                var y = 0
-                while y < 25 {
-                    s[y] ^= d0; s[y + 1] ^= d1; s[y + 2] ^= d2; s[y + 3] ^= d3; s[y + 4] ^= d4
-                    y += 5
-                }
-                // rho + pi
-                var t = s[1], tmp: UInt64 = 0
-                tmp = s[10]; s[10] = rotl(t, 1); t = tmp
-                tmp = s[7]; s[7] = rotl(t, 3); t = tmp
-                tmp = s[11]; s[11] = rotl(t, 6); t = tmp
-                tmp = s[17]; s[17] = rotl(t, 10); t = tmp
-                tmp = s[18]; s[18] = rotl(t, 15); t = tmp
-                tmp = s[3]; s[3] = rotl(t, 21); t = tmp
-                tmp = s[5]; s[5] = rotl(t, 28); t = tmp
-                tmp = s[16]; s[16] = rotl(t, 36); t = tmp
-                tmp = s[8]; s[8] = rotl(t, 45); t = tmp
-                tmp = s[21]; s[21] = rotl(t, 55); t = tmp
-                tmp = s[24]; s[24] = rotl(t, 2); t = tmp
-                tmp = s[4]; s[4] = rotl(t, 14); t = tmp
-                tmp = s[15]; s[15] = rotl(t, 27); t = tmp
-                tmp = s[23]; s[23] = rotl(t, 41); t = tmp
-                tmp = s[19]; s[19] = rotl(t, 56); t = tmp
-                tmp = s[13]; s[13] = rotl(t, 8); t = tmp
-                tmp = s[12]; s[12] = rotl(t, 25); t = tmp
-                tmp = s[2]; s[2] = rotl(t, 43); t = tmp
-                tmp = s[20]; s[20] = rotl(t, 62); t = tmp
-                tmp = s[14]; s[14] = rotl(t, 18); t = tmp
-                tmp = s[22]; s[22] = rotl(t, 39); t = tmp
-                tmp = s[9]; s[9] = rotl(t, 61); t = tmp
-                tmp = s[6]; s[6] = rotl(t, 20); t = tmp
-                tmp = s[1]; s[1] = rotl(t, 44); t = tmp
-                // chi
-                y = 0
-                while y < 25 {
-                    let b0 = s[y], b1 = s[y + 1], b2 = s[y + 2], b3 = s[y + 3], b4 = s[y + 4]
-                    s[y] = b0 ^ (~b1 & b2)
-                    s[y + 1] = b1 ^ (~b2 & b3)
-                    s[y + 2] = b2 ^ (~b3 & b4)
-                    s[y + 3] = b3 ^ (~b4 & b0)
-                    s[y + 4] = b4 ^ (~b0 & b1)
-                    y += 5
-                }
-                // iota
-                s[0] ^= rc[round]
-            }
+        var a0 = s[0]
+        var a1 = s[1]
+        var a2 = s[2]
+        var a3 = s[3]
+        var a4 = s[4]
+        var a5 = s[5]
+        var a6 = s[6]
+        var a7 = s[7]
+        var a8 = s[8]
+        var a9 = s[9]
+        var a10 = s[10]
+        var a11 = s[11]
+        var a12 = s[12]
+        var a13 = s[13]
+        var a14 = s[14]
+        var a15 = s[15]
+        var a16 = s[16]
+        var a17 = s[17]
+        var a18 = s[18]
+        var a19 = s[19]
+        var a20 = s[20]
+        var a21 = s[21]
+        var a22 = s[22]
+        var a23 = s[23]
+        var a24 = s[24]
+        let rc = roundConstants
+        for round in 0..<24 {
+            let c0 = a0 ^ a5 ^ a10 ^ a15 ^ a20
+            let c1 = a1 ^ a6 ^ a11 ^ a16 ^ a21
+            let c2 = a2 ^ a7 ^ a12 ^ a17 ^ a22
+            let c3 = a3 ^ a8 ^ a13 ^ a18 ^ a23
+            let c4 = a4 ^ a9 ^ a14 ^ a19 ^ a24
+            let d0 = c4 ^ rotl(c1, 1)
+            let d1 = c0 ^ rotl(c2, 1)
+            let d2 = c1 ^ rotl(c3, 1)
+            let d3 = c2 ^ rotl(c4, 1)
+            let d4 = c3 ^ rotl(c0, 1)
+            let b0 = (a0 ^ d0)
+            let b1 = rotl(a6 ^ d1, 44)
+            let b2 = rotl(a12 ^ d2, 43)
+            let b3 = rotl(a18 ^ d3, 21)
+            let b4 = rotl(a24 ^ d4, 14)
+            let b5 = rotl(a3 ^ d3, 28)
+            let b6 = rotl(a9 ^ d4, 20)
+            let b7 = rotl(a10 ^ d0, 3)
+            let b8 = rotl(a16 ^ d1, 45)
+            let b9 = rotl(a22 ^ d2, 61)
+            let b10 = rotl(a1 ^ d1, 1)
+            let b11 = rotl(a7 ^ d2, 6)
+            let b12 = rotl(a13 ^ d3, 25)
+            let b13 = rotl(a19 ^ d4, 8)
+            let b14 = rotl(a20 ^ d0, 18)
+            let b15 = rotl(a4 ^ d4, 27)
+            let b16 = rotl(a5 ^ d0, 36)
+            let b17 = rotl(a11 ^ d1, 10)
+            let b18 = rotl(a17 ^ d2, 15)
+            let b19 = rotl(a23 ^ d3, 56)
+            let b20 = rotl(a2 ^ d2, 62)
+            let b21 = rotl(a8 ^ d3, 55)
+            let b22 = rotl(a14 ^ d4, 39)
+            let b23 = rotl(a15 ^ d0, 41)
+            let b24 = rotl(a21 ^ d1, 2)
+            a0 = b0 ^ (~b1 & b2)
+            a1 = b1 ^ (~b2 & b3)
+            a2 = b2 ^ (~b3 & b4)
+            a3 = b3 ^ (~b4 & b0)
+            a4 = b4 ^ (~b0 & b1)
+            a5 = b5 ^ (~b6 & b7)
+            a6 = b6 ^ (~b7 & b8)
+            a7 = b7 ^ (~b8 & b9)
+            a8 = b8 ^ (~b9 & b5)
+            a9 = b9 ^ (~b5 & b6)
+            a10 = b10 ^ (~b11 & b12)
+            a11 = b11 ^ (~b12 & b13)
+            a12 = b12 ^ (~b13 & b14)
+            a13 = b13 ^ (~b14 & b10)
+            a14 = b14 ^ (~b10 & b11)
+            a15 = b15 ^ (~b16 & b17)
+            a16 = b16 ^ (~b17 & b18)
+            a17 = b17 ^ (~b18 & b19)
+            a18 = b18 ^ (~b19 & b15)
+            a19 = b19 ^ (~b15 & b16)
+            a20 = b20 ^ (~b21 & b22)
+            a21 = b21 ^ (~b22 & b23)
+            a22 = b22 ^ (~b23 & b24)
+            a23 = b23 ^ (~b24 & b20)
+            a24 = b24 ^ (~b20 & b21)
+            a0 ^= rc[round]
         }
+        s[0] = a0
+        s[1] = a1
+        s[2] = a2
+        s[3] = a3
+        s[4] = a4
+        s[5] = a5
+        s[6] = a6
+        s[7] = a7
+        s[8] = a8
+        s[9] = a9
+        s[10] = a10
+        s[11] = a11
+        s[12] = a12
+        s[13] = a13
+        s[14] = a14
+        s[15] = a15
+        s[16] = a16
+        s[17] = a17
+        s[18] = a18
+        s[19] = a19
+        s[20] = a20
+        s[21] = a21
+        s[22] = a22
+        s[23] = a23
+        s[24] = a24
     }
 
     /// keccak-256 digest (32 bytes).
