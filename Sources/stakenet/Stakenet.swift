@@ -70,11 +70,7 @@ struct Stakenet: AsyncParsableCommand {
 
     func run() async throws {
         let started = Date()
-        LoggingSystem.bootstrap { label in
-            var h = StreamLogHandler.standardOutput(label: label)
-            h.logLevel = .info
-            return h
-        }
+        LoggingSystem.bootstrap { label in ConsoleLogHandler(label: label, level: .info) }
 
         // Keys.
         let dev: [DevAccount], ops: [DevAccount]
