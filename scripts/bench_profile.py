@@ -4,7 +4,8 @@
     .venv/bin/python scripts/bench_profile.py tx    [--data-dir]
     .venv/bin/python scripts/bench_profile.py warp
 
-call: eth_call aMATICb.balanceOf; tx: pre-signed aMATICb.transfer via eth_sendRawTransaction (automine);
+call: eth_call aMATICb.balanceOf; tx: pre-signed aMATICb.transfer via eth_sendRawTransaction (automine); eth: the same with plain
+ETH transfers (the eth-tester comparison's workload);
 warp: one 10-year stakenet_warp with pending claims; mine: anvil_mine of --count blocks (default 1500 is
 small: pass e.g. --count 100000); logs: eth_getLogs for one topic over 100 000 blocks (20 queries).
 perf samples cpu-clock (this VM has no hardware counters) with DWARF call graphs. (valgrind 3.19, Debian 12's,
@@ -26,7 +27,7 @@ import bench_driver as bd  # noqa: E402
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("path", choices=["call", "tx", "warp", "mine", "logs"])
+    ap.add_argument("path", choices=["call", "tx", "eth", "warp", "mine", "logs"])
     ap.add_argument("--seconds", type=int, default=5)
     ap.add_argument("--conns", type=int, default=8)
     ap.add_argument("--count", type=int, default=1500, help="tx: transactions per sender")
@@ -60,10 +61,13 @@ def main():
             body.write_text('{"jsonrpc":"2.0","id":1,"method":"eth_call","params":[{"to":"%s","data":"0x70a08231%s"},'
                             '"latest"]}' % (bd.AMATICB, bd.w_addr(b.addrs[0])))
             run = lambda: bd.run_wrk(node.url, 2 if a.conns > 1 else 1, a.conns, a.seconds, "fixed", body)
-        elif a.path == "tx":
+        elif a.path in ("tx", "eth"):
             senders = list(range(a.conns))
-            b.stake(node, senders)
-            lists = bd.Signer(b.keys).batches("bond", bd.AMATICB, senders, 2, a.count)
+            if a.path == "tx":
+                b.stake(node, senders)
+                lists = bd.Signer(b.keys).batches("bond", bd.AMATICB, senders, 2, a.count)
+            else:
+                lists = bd.Signer(b.keys).batches("eth", None, senders, 0, a.count)
             prefix = work / "bodies"
             bd.write_bodies(prefix, lists)
             run = lambda: bd.run_wrk(node.url, a.conns, a.conns, max(a.seconds, 60), "list", prefix)
