@@ -291,13 +291,44 @@ final class DataDirectoryTests: TempDirTestCase {
         let dir = try DataDirectory.ephemeral()
         XCTAssertTrue(dir.isEphemeral)
         XCTAssertTrue(dir.isNew)
-        XCTAssertTrue(dir.path.hasPrefix(FileManager.default.temporaryDirectory.path))
+        XCTAssertTrue(dir.path.hasPrefix(DataDirectory.ephemeralParent().path))
         try dir.database.put(b("x"), b("y"))
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir.path + "/CURRENT"))
         dir.cleanup()
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.path))
         dir.cleanup()
         XCTAssertNil(dir.database.get(b("x")))
+    }
+
+    func testEphemeralParentHonoursTMPDIR() {
+        XCTAssertEqual(DataDirectory.ephemeralParent(environment: ["TMPDIR": tmp]).path, tmp)
+        let chosen = DataDirectory.ephemeralParent(environment: [:]).path
+        XCTAssertTrue(chosen == "/dev/shm" || chosen == FileManager.default.temporaryDirectory.path, chosen)
+    }
+
+    func testRemoveStaleDeletesOnlyDeadNodesLevelDBDirectories() throws {
+        // A pid that is certainly dead: a child that has exited and been reaped.
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/true")
+        try p.run()
+        p.waitUntilExit()
+        let dead = p.processIdentifier
+        let fm = FileManager.default
+        func make(_ name: String, files: [String]) throws -> String {
+            let d = tmp + "/" + name
+            try fm.createDirectory(atPath: d, withIntermediateDirectories: true)
+            for f in files { fm.createFile(atPath: d + "/" + f, contents: Data()) }
+            return d
+        }
+        let stale = try make("stakenet-\(dead)-A1B2", files: ["CURRENT", "LOCK", "000003.log", "MANIFEST-000002"])
+        let alien = try make("stakenet-\(dead)-C3D4", files: ["CURRENT", "notes.txt"])
+        let live = try make("stakenet-\(getpid())-E5F6", files: ["CURRENT"])
+        let other = try make("other-\(dead)-X", files: ["CURRENT"])
+        DataDirectory.removeStale(in: URL(fileURLWithPath: tmp))
+        XCTAssertFalse(fm.fileExists(atPath: stale))
+        XCTAssertTrue(fm.fileExists(atPath: alien))   // holds something LevelDB never writes
+        XCTAssertTrue(fm.fileExists(atPath: live))    // our own process
+        XCTAssertTrue(fm.fileExists(atPath: other))   // not ours
     }
 
     func testReopenResumes() throws {
