@@ -227,8 +227,11 @@ public struct Transaction: Hashable, Sendable {
     public static func intrinsicGas<C: Collection>(data: C, isContractCreation: Bool,
                                                     accessList: [AccessListEntry] = []) -> UInt64 where C.Element == UInt8 {
         var gas: UInt64 = isContractCreation ? 53_000 : 21_000
-        var zeros: UInt64 = 0
-        for b in data where b == 0 { zeros += 1 }
+        let zeros = data.withContiguousStorageIfAvailable { buf in
+            var n: UInt64 = 0
+            for b in buf where b == 0 { n += 1 }
+            return n
+        } ?? UInt64(data.lazy.filter { $0 == 0 }.count)
         let count = UInt64(data.count)
         gas += zeros * 4 + (count - zeros) * 16
         if isContractCreation { gas += 2 * ((count + 31) / 32) }
