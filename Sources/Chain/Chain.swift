@@ -59,7 +59,8 @@ public actor Chain {
     private var tip: Block
     /// Group commit: blocks written but not yet fsynced, and who waits for them.
     private var unsynced: [(Block, [PooledTransaction], [ReceiptRecord])] = []
-    private var durabilityWaiters: [CheckedContinuation<Void, Error>] = []
+    /// Resumed with true to make that caller the next group-commit leader.
+    private var durabilityWaiters: [CheckedContinuation<Bool, Error>] = []
     private var flushing = false
 
     /// Opens the chain in `store`: resumes its head when it has one, else writes genesis.
@@ -269,41 +270,54 @@ public actor Chain {
 
     /// Returns once every block mined so far is durable (fsynced) and published. Concurrent
     /// callers share one fsync: while one sync runs, later blocks queue for the next.
+    ///
+    /// The caller that finds no sync running leads the round itself (no task is spawned, so a
+    /// lone client pays one thread hop for its fsync, not three); callers arriving meanwhile wait,
+    /// and the first of them leads the next round.
     func waitDurable() async throws {
         guard config.syncWrites, !unsynced.isEmpty || flushing else { return }
-        try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, Error>) in
-            durabilityWaiters.append(c)
-            if !flushing {
-                flushing = true
-                Task { await self.flushLoop() }
+        if flushing {
+            let lead = try await withCheckedThrowingContinuation { (c: CheckedContinuation<Bool, Error>) in
+                durabilityWaiters.append(c)
             }
+            if !lead { return }
+        } else {
+            flushing = true
         }
+        try await flushRound()
     }
 
-    private func flushLoop() async {
-        while !durabilityWaiters.isEmpty {
-            let blocks = unsynced, waiters = durabilityWaiters
-            unsynced = []; durabilityWaiters = []
-            let db = store.db
-            let result: Result<Void, Error> = await withCheckedContinuation { c in
-                DispatchQueue.global().async {
-                    // A sync write fsyncs LevelDB's log, and with it every earlier write.
-                    var marker = WriteBatch()
-                    marker.put(ChainStore.syncMarkerKey, blocks.last.map { $0.0.number.bigEndianBytes } ?? [])
-                    c.resume(returning: Result { try db.write(marker, sync: true) })
-                }
-            }
-            switch result {
-            case .success:
-                for (b, t, r) in blocks { publish(b, t, r) }
-                for w in waiters { w.resume() }
-            case .failure(let e):
-                // Not durable: the blocks stay unpublished; the callers get the error.
-                unsynced = blocks + unsynced
-                for w in waiters { w.resume(throwing: e) }
+    /// One group commit, run by its leader: fsyncs every block written so far, publishes them,
+    /// releases the callers that were waiting when it started, then hands the lead to the first
+    /// caller that arrived during the fsync (or ends the flushing).
+    private func flushRound() async throws {
+        let blocks = unsynced, waiters = durabilityWaiters
+        unsynced = []; durabilityWaiters = []
+        let db = store.db
+        let last = blocks.last.map { $0.0.number.bigEndianBytes } ?? []
+        let result: Result<Void, Error> = await withCheckedContinuation { c in
+            DispatchQueue.global().async {
+                // A sync write fsyncs LevelDB's log, and with it every earlier write.
+                var marker = WriteBatch()
+                marker.put(ChainStore.syncMarkerKey, last)
+                c.resume(returning: Result { try db.write(marker, sync: true) })
             }
         }
-        flushing = false
+        switch result {
+        case .success:
+            for (b, t, r) in blocks { publish(b, t, r) }
+            for w in waiters { w.resume(returning: false) }
+        case .failure(let e):
+            // Not durable: the blocks stay unpublished; the callers get the error.
+            unsynced = blocks + unsynced
+            for w in waiters { w.resume(throwing: e) }
+        }
+        if durabilityWaiters.isEmpty {
+            flushing = false
+        } else {
+            durabilityWaiters.removeFirst().resume(returning: true)
+        }
+        if case .failure(let e) = result { throw e }
     }
 
     /// Waits for in-flight group commits before history is rewritten.
