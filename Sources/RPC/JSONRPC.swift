@@ -79,6 +79,7 @@ public final class MethodTable: @unchecked Sendable {
     private let lock = NSLock()
     private var handlers: [String: RPCHandler] = [:]
     private var longRunning: Set<String> = []
+    private var maxParams: [String: Int] = [:]
     private var _maxBatch: Int
     private var _requestLogger: RequestLogger?
 
@@ -103,6 +104,13 @@ public final class MethodTable: @unchecked Sendable {
         lock.withLock { longRunning.formUnion(names) }
     }
 
+    /// The most positional params each named method takes: a request with more is refused with
+    /// -32602 `too many params: want at most N, got M` before its handler runs, as geth and
+    /// Anvil refuse them. Methods not listed are not checked here.
+    public func limitParams(_ table: [String: Int]) {
+        lock.withLock { maxParams.merge(table) { _, new in new } }
+    }
+
     public func contains(_ name: String) -> Bool { lock.withLock { handlers[name] != nil } }
 
     /// Registered names, sorted.
@@ -120,8 +128,8 @@ public final class MethodTable: @unchecked Sendable {
         set { lock.withLock { _requestLogger = newValue } }
     }
 
-    private func lookup(_ name: String) -> (RPCHandler?, RequestLogger?, Bool) {
-        lock.withLock { (handlers[name], _requestLogger, longRunning.contains(name)) }
+    private func lookup(_ name: String) -> (RPCHandler?, RequestLogger?, Bool, Int?) {
+        lock.withLock { (handlers[name], _requestLogger, longRunning.contains(name), maxParams[name]) }
     }
 
     // MARK: entry points
@@ -215,10 +223,13 @@ public final class MethodTable: @unchecked Sendable {
         case .array?, .object?: args = params!
         default: return (replyID, .failure(.invalidRequest("params must be an array or object")))
         }
-        let (handler, logger, long) = lookup(name)
+        let (handler, logger, long, most) = lookup(name)
         logger?(name)
         guard let handler else {
             return id == nil ? nil : (replyID, .failure(.methodNotFound(name)))
+        }
+        if let most, case .array(let list) = args, list.count > most {
+            return id == nil ? nil : (replyID, .failure(.invalidParams("too many params: want at most \(most), got \(list.count)")))
         }
         let request = Params(args, method: name, connection: connection)
         let result = long ? await offEventLoop { await Self.invoke(handler, request) } : await Self.invoke(handler, request)

@@ -4,6 +4,7 @@ public enum NodeMethods {
         EthMethods.register(table, context)
         CheatMethods.register(table, context)
         ClientMethods.register(table, context)
+        table.limitParams(MethodArity.atMost)
         // Off the connection's event loop: these can hold the chain (or a core) for long.
         table.markLongRunning([
             "evm_mine", "anvil_mine", "hardhat_mine", "evm_revert", "anvil_revert", "anvil_reset", "hardhat_reset",
