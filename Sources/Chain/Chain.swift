@@ -34,6 +34,9 @@ public actor Chain {
     public private(set) var clock: ChainClock
     public private(set) var pool = TxPool()
     public private(set) var automine = true
+    /// Seconds between interval-mined blocks (`--block-time`, `evm_setIntervalMining`); nil when off.
+    public private(set) var miningInterval: UInt64?
+    private var intervalMiner: Task<Void, Never>?
     private var hooks: [BlockHook] = []
     private var observers: [ChainObserver] = []
     private var nextBaseFeeOverride: UInt256?
@@ -342,9 +345,44 @@ public actor Chain {
 
     // MARK: mining mode
 
+    /// As Anvil: turning automine on ends interval mining; turning it off leaves interval
+    /// mining as it is.
     public func setAutomine(_ on: Bool) async throws {
         automine = on
+        if on { stopIntervalMining() }
         if on && !pool.isEmpty { try await mineBlock() }
+    }
+
+    /// Interval mining, as Anvil's `evm_setIntervalMining`: a block (empty or not) every
+    /// `seconds` of wall-clock time, holding whatever is ready in the pool; automine goes off.
+    /// 0 stops interval mining and leaves automine off (transactions wait for `evm_mine`).
+    public func setIntervalMining(_ seconds: UInt64) {
+        stopIntervalMining()
+        automine = false
+        guard seconds > 0 else { return }
+        miningInterval = seconds
+        let nanos = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        let sleep = nanos.overflow ? UInt64.max : nanos.partialValue
+        intervalMiner = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(nanoseconds: sleep)
+                guard !Task.isCancelled, let self else { return }
+                _ = try? await self.mineIntervalBlock()
+            }
+        }
+    }
+
+    /// Ends interval mining (also called at shutdown).
+    public func stopIntervalMining() {
+        intervalMiner?.cancel()
+        intervalMiner = nil
+        miningInterval = nil
+    }
+
+    /// One interval block, unless interval mining was stopped while this task slept.
+    private func mineIntervalBlock() async throws {
+        guard miningInterval != nil, !Task.isCancelled else { return }
+        try await mineBlock()
     }
 
     public func setNextBaseFee(_ fee: UInt256) { nextBaseFeeOverride = fee }

@@ -181,19 +181,10 @@ struct Stakenet: AsyncParsableCommand {
                               mode: operatorRecord.settings.mode.rawValue,
                               host: host, port: boundPort, startup: Date().timeIntervalSince(started)))
 
-        var intervalTask: Task<Void, Never>?
-        if let secs = blockTime, secs > 0 {
-            intervalTask = Task {
-                while !Task.isCancelled {
-                    try? await Task.sleep(nanoseconds: secs * 1_000_000_000)
-                    if Task.isCancelled { break }
-                    _ = try? await chain.mineBlock()
-                }
-            }
-        }
+        if let secs = blockTime, secs > 0 { await chain.setIntervalMining(secs) }
 
         await waitForTermination()
-        intervalTask?.cancel()
+        await chain.stopIntervalMining()
         await server.stop()
         if let path = dumpState ?? state {
             do {

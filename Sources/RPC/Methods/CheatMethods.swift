@@ -46,6 +46,11 @@ enum CheatMethods {
             return .null
         }
         t.register(["anvil_getAutomine", "hardhat_getAutomine"]) { _ in .bool(await chain.automine) }
+        // Seconds, as Anvil and viem's setIntervalMining (Hardhat's takes milliseconds); 0 stops it.
+        t.register(["evm_setIntervalMining", "anvil_setIntervalMining"]) { p in
+            await chain.setIntervalMining(try signedSeconds(p, 0))
+            return .null
+        }
         t.register(["anvil_setNextBlockBaseFeePerGas", "hardhat_setNextBlockBaseFeePerGas"]) { p in
             await chain.setNextBaseFee(try p.quantity(0))
             return .null
@@ -151,6 +156,7 @@ enum CheatMethods {
                 ("currentBlockHash", .hash(head.hash)),
                 ("hardFork", .string("cancun")),
                 ("transactionOrder", .string("fifo")),
+                ("miningMode", .string(await chain.automine ? "auto" : (await chain.miningInterval).map { "interval \($0)s" } ?? "manual")),
                 ("environment", .object([
                     ("baseFee", .quantity(await chain.nextBaseFee)),
                     ("chainId", JSON(n.config.chainId)),
