@@ -25,6 +25,9 @@ public final class BlockBuilder {
     public private(set) var included: [PooledTransaction] = []
     public private(set) var outcomes: [TxOutcome] = []
     public private(set) var gasUsed: UInt64 = 0
+    /// Senders with transactions in the pool when the block started. A hook that signs with
+    /// one of their keys acts after the pooled transactions, so it never takes their nonce.
+    public internal(set) var pooledSenders: Set<Address> = []
 
     init(env: BlockEnv, parent: BlockHeader, state: StateOverlay, executor: Executor) {
         self.env = env; self.parent = parent; self.state = state; self.executor = executor

@@ -179,6 +179,7 @@ public actor Chain {
         let env = nextEnv(timestamp: ts)
         let overlay = StateOverlay(base: reader.state(at: parent.number))
         let builder = BlockBuilder(env: env, parent: parent.header, state: overlay, executor: executor)
+        if !pool.isEmpty { builder.pooledSenders = pool.senders }
         for h in hooks { h.beforeTransactions(builder) }
 
         for p in pool.ready(stateNonce: { overlay.nonce(of: $0) }) {

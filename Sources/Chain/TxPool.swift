@@ -30,6 +30,8 @@ public struct TxPool: Sendable {
 
     public var count: Int { byHash.count }
     public var isEmpty: Bool { byHash.isEmpty }
+    /// Every sender with a transaction in the pool.
+    public var senders: Set<Address> { Set(bySender.keys) }
 
     public func contains(_ hash: Hash) -> Bool { byHash[hash] != nil }
 

@@ -78,6 +78,8 @@ public final class OperatorService: BlockHook, @unchecked Sendable {
     private let lock = NSLock()
     private var pending = Set<OperatorAction>()
     private var lastReport: OperatorReport?
+    /// Work `beforeTransactions` moved after the transactions of the block being built.
+    private var deferred: (builder: ObjectIdentifier, forced: Set<OperatorAction>)?
 
     public enum SetupError: Error, CustomStringConvertible {
         case missingKeys
@@ -229,6 +231,7 @@ public final class OperatorService: BlockHook, @unchecked Sendable {
         let forced: Set<OperatorAction> = lock.withLock {
             let p = pending
             pending.removeAll()
+            deferred = nil
             return p
         }
         let s = builder.state
@@ -237,6 +240,18 @@ public final class OperatorService: BlockHook, @unchecked Sendable {
             let wake = s.storage(OperatorRecord.account, OperatorRecord.wakeSlot).uint64 ?? 0
             if wake > builder.env.timestamp { return }
         }
+        // A user's own pooled transaction from an operator key (SPEC §6: tests may send operator
+        // transactions themselves) keeps its nonce: the work moves after the block's transactions.
+        if builder.pooledSenders.contains(operatorKey.address) || builder.pooledSenders.contains(intermediaryKey.address) {
+            lock.withLock { deferred = (ObjectIdentifier(builder), forced) }
+            return
+        }
+        act(builder, forced: forced)
+    }
+
+    /// The block's operator work: what is due (auto mode or a forced tick) and the forced actions.
+    private func act(_ builder: BlockBuilder, forced: Set<OperatorAction>) {
+        let s = builder.state
         let rec = OperatorRecord.load(Self.read(s)) ?? initialRecord(s, time: builder.parent.timestamp)
         var run = Run(service: self, builder: builder, record: rec)
         run.recordClaims(time: builder.parent.timestamp)   // defensive: all are recorded after each block
@@ -253,6 +268,17 @@ public final class OperatorService: BlockHook, @unchecked Sendable {
     }
 
     public func afterTransactions(_ builder: BlockBuilder) {
+        let postponed: Set<OperatorAction>? = lock.withLock {
+            guard let d = deferred, d.builder == ObjectIdentifier(builder) else { return nil }
+            deferred = nil
+            return d.forced
+        }
+        recordBlockClaims(builder)
+        if let postponed { act(builder, forced: postponed) }
+    }
+
+    /// Records the claims this block's calls to the pool queued, at the block's time.
+    private func recordBlockClaims(_ builder: BlockBuilder) {
         // Claims are queued only by calls to the pool.
         let pool = contracts.addresses.pool
         guard builder.included.contains(where: { $0.tx.to == pool }) else { return }

@@ -379,3 +379,45 @@ def test_bad_input_is_refused_and_changes_nothing(node):
 
     after = (n.head(), n.rpc("stakenet_status"), n.rpc("evm_increaseTime", 0))
     assert after == before
+
+
+def _operator_account(n):
+    from eth_account import Account
+    return Account.from_key(n.config["operator"]["privateKeys"][0])
+
+
+def _transfer_from(acct, nonce, to):
+    return acct.sign_transaction({"type": 2, "chainId": 31337, "nonce": nonce, "maxFeePerGas": 100 * 10**9,
+                                  "maxPriorityFeePerGas": 10**9, "gas": 21_000, "to": to, "value": 1, "data": b""})
+
+
+def test_users_own_operator_transaction_keeps_its_nonce_when_a_rebase_is_due(node):
+    """SPEC §6: tests may send operator transactions themselves. When the block their transaction
+    triggers also has a rebase due, the operator's work comes after it instead of taking its nonce."""
+    n = node(FIXED_CLOCK)
+    a = Ankr(n)
+    op = _operator_account(n)
+    n.rpc("evm_increaseTime", DAY)
+    nonce = n.nonce(op.address)
+    tx = n.send_raw(_transfer_from(op, nonce, DEV[9].address))
+    rc = n.receipt(tx)
+    assert rc["status"] == "0x1"
+    block = n.rpc("eth_getBlockByNumber", rc["blockNumber"], True)
+    txs = block["transactions"]
+    assert txs[0]["hash"] == tx and q(txs[0]["nonce"]) == nonce
+    assert len(txs) >= 2 and all(same_address(t["from"], op.address) for t in txs)
+    assert [q(t["nonce"]) for t in txs] == list(range(nonce, nonce + len(txs)))
+    assert a.ratio() == ratio_after(E18, 1)
+    assert n.nonce(op.address) == nonce + len(txs)
+
+
+def test_forced_rebase_with_a_pending_operator_transaction(node):
+    n = node(FIXED_CLOCK + ["--no-mining"])
+    op = _operator_account(n)
+    nonce = n.nonce(op.address)
+    tx = n.send_raw(_transfer_from(op, nonce, DEV[9].address))
+    r = n.rpc("stakenet_rebase")
+    assert r["rebases"] == 1
+    rc = n.receipt(tx)
+    assert rc["status"] == "0x1" and q(rc["blockNumber"]) == q(r["blockNumber"]) and rc["transactionIndex"] == "0x0"
+    assert n.rpc("txpool_status") == {"pending": "0x0", "queued": "0x0"}
