@@ -406,7 +406,7 @@ class Bench:
         q = args.quick
         self.per_sender = 600 if q else 3_000
         self.senders = 8
-        self.wrk_seconds = 2 if q else 5
+        self.wrk_seconds = 1 if q else 3
 
     # -- output ---------------------------------------------------------------------------------------------
     def figure(self, what, value, target):
@@ -504,14 +504,20 @@ class Bench:
             body.write_text(json.dumps({"jsonrpc": "2.0", "id": 1, "method": "eth_call",
                                         "params": [{"to": AMATICB, "data": "0x70a08231" + w_addr(who)}, "latest"]}))
             for conns, threads in ((1, 1), (self.args.conns, 2)):
-                c0 = n.cpu_s()
-                with RSSSampler(n) as rs:
-                    r = run_wrk(n.url, threads, conns, self.wrk_seconds, "fixed", body)
-                r["cpu_us"] = (n.cpu_s() - c0) * 1e6 / max(1, r["ok"])
-                self.rss_load["eth_call"] = max(self.rss_load.get("eth_call", 0), rs.max_mb)
+                runs = []
+                for _ in range(3):  # the median of three runs: this VM varies ±15 % from run to run
+                    c0 = n.cpu_s()
+                    with RSSSampler(n) as rs:
+                        r = run_wrk(n.url, threads, conns, self.wrk_seconds, "fixed", body)
+                    r["cpu_us"] = (n.cpu_s() - c0) * 1e6 / max(1, r["ok"])
+                    self.rss_load["eth_call"] = max(self.rss_load.get("eth_call", 0), rs.max_mb)
+                    runs.append(r)
+                runs.sort(key=lambda r: r["rate"])
+                r = runs[1]
                 label = "1 connection" if conns == 1 else f"{conns} connections (wrk -t{threads})"
                 self.figure(f"eth_call aMATICb.balanceOf, keep-alive, {label}",
-                            f"{fmt_int(r['rate'])} req/s ({wrk_note(r)})", "≥ 20 000 req/s")
+                            f"{fmt_int(r['rate'])} req/s (median of 3 runs {'/'.join(fmt_int(x['rate']) for x in runs)}; "
+                            f"{wrk_note(r)})", "≥ 20 000 req/s")
         finally:
             n.stop()
 
