@@ -408,8 +408,11 @@ def test_anvil_leniency(chain):
     fh = node.rpc("eth_feeHistory", "0xffffffffffffffff", "latest", [10, 90])
     assert int(fh["oldestBlock"], 16) == 0 and len(fh["baseFeePerGas"]) == head[0] + 2, fh
     assert len(fh["reward"]) == head[0] + 1
-    # unknown snapshot id: false, as Anvil
+    # unknown snapshot id: false, as Anvil; a malformed one: invalid params
     assert node.rpc("evm_revert", "0x99") is False
+    assert node.rpc("evm_revert", "0x" + "f" * 64) is False
+    for bad in ("0xzz", "snap", True, [1]):
+        assert node.rpc_error("evm_revert", bad)["code"] == INVALID_PARAMS, bad
     assert fingerprint(node) == before
 
 

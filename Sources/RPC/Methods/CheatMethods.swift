@@ -91,8 +91,9 @@ enum CheatMethods {
 
         t.register(["evm_snapshot", "anvil_snapshot"]) { _ in .quantity(try await rpc { try await chain.snapshot() }) }
         t.register(["evm_revert", "anvil_revert"]) { p in
-            let v = try p.value(0)
-            guard let id = try? ParamDecoder.quantity(v, "param 0"), let id64 = id.uint64 else { return .bool(false) }
+            // A malformed id is an error (as Anvil's U256 param); a well-formed unknown one is false.
+            let id = try ParamDecoder.quantity(try p.value(0), "param 0 (snapshot id)")
+            guard let id64 = id.uint64 else { return .bool(false) }
             return .bool(try await rpc { try await chain.revert(to: id64) })
         }
         t.register(["anvil_reset", "hardhat_reset"]) { p in
