@@ -38,7 +38,7 @@ import Primitives
 ///   162    address swapFeeOperator
 ///   163    uint256 swapFeeRatio
 /// ```
-struct AMaticB {
+struct AMaticB: OwnableContract, UpgradeableERC20 {
     let address: Address
 
     static let initializedSlot = UInt256(0)
@@ -508,49 +508,11 @@ struct AMaticB {
 
     // MARK: - external interface
 
-    static let abi = ContractABI(.aMATICb, strict: true, functions: [
-        // OwnableUpgradeable
-        FunctionDef(.aMATICb, "owner()", returns: "address", .view) { x, _ in Out.address(AMaticB(x).ownable.owner(x)) },
-        FunctionDef(.aMATICb, "renounceOwnership()") { x, c in
-            try AMaticB(x).ownable.renounceOwnership(x, sender: c.sender); return Out.empty
-        },
-        FunctionDef(.aMATICb, "transferOwnership(address newOwner)") { x, c in
-            let a = try c.address(0)
-            try AMaticB(x).ownable.transferOwnership(x, sender: c.sender, newOwner: a); return Out.empty
-        },
+    static let abi = ContractABI(.aMATICb, strict: true, functions: ownableEntries(.aMATICb) + [
         // ERC20BondBase / IERC20Metadata
         FunctionDef(.aMATICb, "name()", returns: "string", .view) { x, _ in Out.string(AMaticB(x).name(x)) },
         FunctionDef(.aMATICb, "symbol()", returns: "string", .view) { x, _ in Out.string(AMaticB(x).symbol(x)) },
-        FunctionDef(.aMATICb, "decimals()", returns: "uint8", .view) { _, _ in Out.uint(UInt256(18)) },
-        FunctionDef(.aMATICb, "totalSupply()", returns: "uint256", .view) { x, _ in Out.uint(try AMaticB(x).totalSupply(x)) },
-        FunctionDef(.aMATICb, "balanceOf(address account)", returns: "uint256", .view) { x, c in
-            let a = try c.address(0)
-            return Out.uint(try AMaticB(x).balanceOf(x, a))
-        },
-        FunctionDef(.aMATICb, "transfer(address recipient, uint256 amount)", returns: "bool") { x, c in
-            let to = try c.address(0), amount = try c.uint(1)
-            return Out.bool(try AMaticB(x).transfer(x, sender: c.sender, recipient: to, amount: amount))
-        },
-        FunctionDef(.aMATICb, "allowance(address owner, address spender)", returns: "uint256", .view) { x, c in
-            let owner = try c.address(0), spender = try c.address(1)
-            return Out.uint(try AMaticB(x).allowance(x, owner, spender))
-        },
-        FunctionDef(.aMATICb, "approve(address spender, uint256 amount)", returns: "bool") { x, c in
-            let spender = try c.address(0), amount = try c.uint(1)
-            return Out.bool(try AMaticB(x).approve(x, sender: c.sender, spender: spender, amount: amount))
-        },
-        FunctionDef(.aMATICb, "transferFrom(address sender, address recipient, uint256 amount)", returns: "bool") { x, c in
-            let from = try c.address(0), to = try c.address(1), amount = try c.uint(2)
-            return Out.bool(try AMaticB(x).transferFrom(x, msgSender: c.sender, sender: from, recipient: to, amount: amount))
-        },
-        FunctionDef(.aMATICb, "increaseAllowance(address spender, uint256 addedValue)", returns: "bool") { x, c in
-            let spender = try c.address(0), v = try c.uint(1)
-            return Out.bool(try AMaticB(x).increaseAllowance(x, sender: c.sender, spender: spender, addedValue: v))
-        },
-        FunctionDef(.aMATICb, "decreaseAllowance(address spender, uint256 subtractedValue)", returns: "bool") { x, c in
-            let spender = try c.address(0), v = try c.uint(1)
-            return Out.bool(try AMaticB(x).decreaseAllowance(x, sender: c.sender, spender: spender, subtractedValue: v))
-        },
+    ] + erc20Entries(.aMATICb) + [
         // aMATICb_R7
         FunctionDef(.aMATICb, "initialize(address operator)") { _, c in
             _ = try c.address(0)

@@ -21,7 +21,7 @@ import Primitives
 ///   201    address pool
 ///   202    address bondToken
 /// ```
-struct AMaticC {
+struct AMaticC: OwnableContract, UpgradeableERC20 {
     let address: Address
 
     static let initializedSlot = UInt256(0)
@@ -228,51 +228,14 @@ struct AMaticC {
 
     // MARK: - external interface
 
-    static let abi = ContractABI(.aMATICc, strict: true, functions: [
-        FunctionDef(.aMATICc, "owner()", returns: "address", .view) { x, _ in Out.address(AMaticC(x).ownable.owner(x)) },
-        FunctionDef(.aMATICc, "renounceOwnership()") { x, c in
-            try AMaticC(x).ownable.renounceOwnership(x, sender: c.sender); return Out.empty
-        },
-        FunctionDef(.aMATICc, "transferOwnership(address newOwner)") { x, c in
-            let a = try c.address(0)
-            try AMaticC(x).ownable.transferOwnership(x, sender: c.sender, newOwner: a); return Out.empty
-        },
+    static let abi = ContractABI(.aMATICc, strict: true, functions: ownableEntries(.aMATICc) + [
         FunctionDef(.aMATICc, "supportsInterface(bytes4 interfaceId)", returns: "bool", .view) { x, c in
             let id = try c.bytes4(0)
             return Out.bool(AMaticC(x).supportsInterface(id))
         },
         FunctionDef(.aMATICc, "name()", returns: "string", .pure) { x, _ in Out.string(AMaticC(x).name()) },
         FunctionDef(.aMATICc, "symbol()", returns: "string", .view) { x, _ in Out.string(AMaticC(x).symbol(x)) },
-        FunctionDef(.aMATICc, "decimals()", returns: "uint8", .view) { _, _ in Out.uint(UInt256(18)) },
-        FunctionDef(.aMATICc, "totalSupply()", returns: "uint256", .view) { x, _ in Out.uint(AMaticC(x).totalSupply(x)) },
-        FunctionDef(.aMATICc, "balanceOf(address account)", returns: "uint256", .view) { x, c in
-            let a = try c.address(0)
-            return Out.uint(AMaticC(x).balanceOf(x, a))
-        },
-        FunctionDef(.aMATICc, "transfer(address recipient, uint256 amount)", returns: "bool") { x, c in
-            let to = try c.address(0), v = try c.uint(1)
-            return Out.bool(try AMaticC(x).transfer(x, sender: c.sender, recipient: to, amount: v))
-        },
-        FunctionDef(.aMATICc, "allowance(address owner, address spender)", returns: "uint256", .view) { x, c in
-            let o = try c.address(0), s = try c.address(1)
-            return Out.uint(AMaticC(x).allowance(x, o, s))
-        },
-        FunctionDef(.aMATICc, "approve(address spender, uint256 amount)", returns: "bool") { x, c in
-            let s = try c.address(0), v = try c.uint(1)
-            return Out.bool(try AMaticC(x).approve(x, sender: c.sender, spender: s, amount: v))
-        },
-        FunctionDef(.aMATICc, "transferFrom(address sender, address recipient, uint256 amount)", returns: "bool") { x, c in
-            let f = try c.address(0), t = try c.address(1), v = try c.uint(2)
-            return Out.bool(try AMaticC(x).transferFrom(x, msgSender: c.sender, sender: f, recipient: t, amount: v))
-        },
-        FunctionDef(.aMATICc, "increaseAllowance(address spender, uint256 addedValue)", returns: "bool") { x, c in
-            let s = try c.address(0), v = try c.uint(1)
-            return Out.bool(try AMaticC(x).increaseAllowance(x, sender: c.sender, spender: s, addedValue: v))
-        },
-        FunctionDef(.aMATICc, "decreaseAllowance(address spender, uint256 subtractedValue)", returns: "bool") { x, c in
-            let s = try c.address(0), v = try c.uint(1)
-            return Out.bool(try AMaticC(x).decreaseAllowance(x, sender: c.sender, spender: s, subtractedValue: v))
-        },
+    ] + erc20Entries(.aMATICc) + [
         FunctionDef(.aMATICc, "pool()", returns: "address", .view) { x, _ in Out.address(AMaticC(x).pool(x)) },
         FunctionDef(.aMATICc, "bondToken()", returns: "address", .view) { x, _ in Out.address(AMaticC(x).bondToken(x)) },
         FunctionDef(.aMATICc, "initialize(address polygonPool, address _bondToken)") { _, c in

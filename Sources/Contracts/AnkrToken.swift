@@ -12,7 +12,7 @@ import Primitives
 /// 2  uint256 _totalSupply
 /// 3  string _name   4  string _symbol   5  uint8 _decimals
 /// ```
-struct AnkrToken {
+struct AnkrToken: OZ2Token {
     let address: Address
     let erc20: OZ2ERC20
 
@@ -40,40 +40,7 @@ struct AnkrToken {
         x.sstore(address, Self.decimalsSlot, UInt256(UInt64(Self.decimals)))
     }
 
-    static let abi = ContractABI(.ankr, strict: false, functions: [
-        FunctionDef(.ankr, "name()", returns: "string", .view) { x, _ in Out.string(AnkrToken(x).name(x)) },
-        FunctionDef(.ankr, "symbol()", returns: "string", .view) { x, _ in Out.string(AnkrToken(x).symbol(x)) },
-        FunctionDef(.ankr, "decimals()", returns: "uint8", .view) { x, _ in Out.uint(AnkrToken(x).decimals(x)) },
-        FunctionDef(.ankr, "totalSupply()", returns: "uint256", .view) { x, _ in Out.uint(AnkrToken(x).erc20.totalSupply(x)) },
-        FunctionDef(.ankr, "balanceOf(address owner)", returns: "uint256", .view) { x, c in
-            let owner = try c.address(0)
-            return Out.uint(AnkrToken(x).erc20.balanceOf(x, owner))
-        },
-        FunctionDef(.ankr, "allowance(address owner, address spender)", returns: "uint256", .view) { x, c in
-            let owner = try c.address(0), spender = try c.address(1)
-            return Out.uint(AnkrToken(x).erc20.allowance(x, owner, spender))
-        },
-        FunctionDef(.ankr, "transfer(address to, uint256 value)", returns: "bool") { x, c in
-            let to = try c.address(0), value = try c.uint(1)
-            return Out.bool(try AnkrToken(x).erc20.transfer(x, sender: c.sender, to: to, value: value))
-        },
-        FunctionDef(.ankr, "approve(address spender, uint256 value)", returns: "bool") { x, c in
-            let spender = try c.address(0), value = try c.uint(1)
-            return Out.bool(try AnkrToken(x).erc20.approve(x, sender: c.sender, spender: spender, value: value))
-        },
-        FunctionDef(.ankr, "transferFrom(address from, address to, uint256 value)", returns: "bool") { x, c in
-            let from = try c.address(0), to = try c.address(1), value = try c.uint(2)
-            return Out.bool(try AnkrToken(x).erc20.transferFrom(x, sender: c.sender, from: from, to: to, value: value))
-        },
-        FunctionDef(.ankr, "increaseAllowance(address spender, uint256 addedValue)", returns: "bool") { x, c in
-            let spender = try c.address(0), v = try c.uint(1)
-            return Out.bool(try AnkrToken(x).erc20.increaseAllowance(x, sender: c.sender, spender: spender, addedValue: v))
-        },
-        FunctionDef(.ankr, "decreaseAllowance(address spender, uint256 subtractedValue)", returns: "bool") { x, c in
-            let spender = try c.address(0), v = try c.uint(1)
-            return Out.bool(try AnkrToken(x).erc20.decreaseAllowance(x, sender: c.sender, spender: spender, subtractedValue: v))
-        },
-    ], events: [
+    static let abi = ContractABI(.ankr, strict: false, functions: erc20Entries(.ankr), events: [
         EventDef("Transfer(address indexed from, address indexed to, uint256 value)"),
         EventDef("Approval(address indexed owner, address indexed spender, uint256 value)"),
     ])

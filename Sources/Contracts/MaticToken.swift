@@ -13,7 +13,7 @@ import Primitives
 /// 5  string _name   6  string _symbol   7  uint8 _decimals
 /// ```
 /// Every failure reverts with empty data, as OpenZeppelin 2.1 has no revert reasons.
-struct MaticToken {
+struct MaticToken: OZ2Token {
     let address: Address
     let erc20: OZ2ERC20
 
@@ -133,39 +133,7 @@ struct MaticToken {
 
     // MARK: external interface
 
-    static let abi = ContractABI(.matic, strict: false, functions: [
-        FunctionDef(.matic, "name()", returns: "string", .view) { x, _ in Out.string(MaticToken(x).name(x)) },
-        FunctionDef(.matic, "symbol()", returns: "string", .view) { x, _ in Out.string(MaticToken(x).symbol(x)) },
-        FunctionDef(.matic, "decimals()", returns: "uint8", .view) { x, _ in Out.uint(MaticToken(x).decimals(x)) },
-        FunctionDef(.matic, "totalSupply()", returns: "uint256", .view) { x, _ in Out.uint(MaticToken(x).erc20.totalSupply(x)) },
-        FunctionDef(.matic, "balanceOf(address owner)", returns: "uint256", .view) { x, c in
-            let owner = try c.address(0)
-            return Out.uint(MaticToken(x).erc20.balanceOf(x, owner))
-        },
-        FunctionDef(.matic, "allowance(address owner, address spender)", returns: "uint256", .view) { x, c in
-            let owner = try c.address(0), spender = try c.address(1)
-            return Out.uint(MaticToken(x).erc20.allowance(x, owner, spender))
-        },
-        FunctionDef(.matic, "transfer(address to, uint256 value)", returns: "bool") { x, c in
-            let to = try c.address(0), value = try c.uint(1)
-            return Out.bool(try MaticToken(x).transfer(x, sender: c.sender, to: to, value: value))
-        },
-        FunctionDef(.matic, "approve(address spender, uint256 value)", returns: "bool") { x, c in
-            let spender = try c.address(0), value = try c.uint(1)
-            return Out.bool(try MaticToken(x).approve(x, sender: c.sender, spender: spender, value: value))
-        },
-        FunctionDef(.matic, "transferFrom(address from, address to, uint256 value)", returns: "bool") { x, c in
-            let from = try c.address(0), to = try c.address(1), value = try c.uint(2)
-            return Out.bool(try MaticToken(x).transferFrom(x, sender: c.sender, from: from, to: to, value: value))
-        },
-        FunctionDef(.matic, "increaseAllowance(address spender, uint256 addedValue)", returns: "bool success") { x, c in
-            let spender = try c.address(0), v = try c.uint(1)
-            return Out.bool(try MaticToken(x).increaseAllowance(x, sender: c.sender, spender: spender, addedValue: v))
-        },
-        FunctionDef(.matic, "decreaseAllowance(address spender, uint256 subtractedValue)", returns: "bool success") { x, c in
-            let spender = try c.address(0), v = try c.uint(1)
-            return Out.bool(try MaticToken(x).decreaseAllowance(x, sender: c.sender, spender: spender, subtractedValue: v))
-        },
+    static let abi = ContractABI(.matic, strict: false, functions: erc20Entries(.matic, allowanceReturns: "bool success") + [
         FunctionDef(.matic, "isPauser(address account)", returns: "bool", .view) { x, c in
             let account = try c.address(0)
             return Out.bool(try MaticToken(x).isPauser(x, account))

@@ -31,7 +31,7 @@ import Primitives
 /// ```
 /// The claim queue is the pair of arrays 210/209 from `_pendingMaticClaimGap` on; served
 /// claims are deleted (zeroed) in place, and the gap skips them.
-struct PolygonPool {
+struct PolygonPool: OwnableContract {
     let address: Address
 
     static let initializedSlot = UInt256(0)
@@ -569,15 +569,7 @@ struct PolygonPool {
         return (fee, ubb, sig)
     }
 
-    static let abi = ContractABI(.pool, strict: true, functions: [
-        FunctionDef(.pool, "owner()", returns: "address", .view) { x, _ in Out.address(PolygonPool(x).ownable.owner(x)) },
-        FunctionDef(.pool, "renounceOwnership()") { x, c in
-            try PolygonPool(x).ownable.renounceOwnership(x, sender: c.sender); return Out.empty
-        },
-        FunctionDef(.pool, "transferOwnership(address newOwner)") { x, c in
-            let a = try c.address(0)
-            try PolygonPool(x).ownable.transferOwnership(x, sender: c.sender, newOwner: a); return Out.empty
-        },
+    static let abi = ContractABI(.pool, strict: true, functions: ownableEntries(.pool) + [
         FunctionDef(.pool, "paused()", returns: "bool", .view) { x, _ in Out.bool(PolygonPool(x).paused(x)) },
         FunctionDef(.pool, "initialize(address operator, address maticToken, address ankrToken, address feeCollector)") { _, c in
             for i in 0..<4 { _ = try c.address(i) }
