@@ -382,17 +382,11 @@ struct AMaticB: OwnableContract, UpgradeableERC20 {
     func swapFeeRatio(_ x: Exec) -> UInt256 { x.sload(address, Self.swapFeeRatioSlot) }
 
     func changeCertToken(_ x: Exec, sender: Address, _ newCertToken: Address) throws(Revert) {
-        try ownable.check(x, sender)
-        let old = certToken(x)
-        x.sstore(address, Self.certTokenSlot, newCertToken.value)
-        x.emit(address, [Self.certTokenChanged], old.value.bytes32 + newCertToken.value.bytes32)
+        try ownable.changeAddress(x, sender: sender, slot: Self.certTokenSlot, event: Self.certTokenChanged, to: newCertToken)
     }
 
     func changeSwapFeeOperator(_ x: Exec, sender: Address, _ newOperator: Address) throws(Revert) {
-        try ownable.check(x, sender)
-        let old = swapFeeOperator(x)
-        x.sstore(address, Self.swapFeeOperatorSlot, newOperator.value)
-        x.emit(address, [Self.swapFeeOperatorChanged], old.value.bytes32 + newOperator.value.bytes32)
+        try ownable.changeAddress(x, sender: sender, slot: Self.swapFeeOperatorSlot, event: Self.swapFeeOperatorChanged, to: newOperator)
     }
 
     func updateSwapFeeRatio(_ x: Exec, sender: Address, _ newRatio: UInt256) throws(Revert) {

@@ -184,17 +184,11 @@ struct AMaticC: OwnableContract, UpgradeableERC20 {
     }
 
     func changePoolContract(_ x: Exec, sender: Address, _ newPool: Address) throws(Revert) {
-        try ownable.check(x, sender)
-        let old = pool(x)
-        x.sstore(address, Self.poolSlot, newPool.value)
-        x.emit(address, [Self.poolContractChanged], old.value.bytes32 + newPool.value.bytes32)
+        try ownable.changeAddress(x, sender: sender, slot: Self.poolSlot, event: Self.poolContractChanged, to: newPool)
     }
 
     func changeBondToken(_ x: Exec, sender: Address, _ newBondToken: Address) throws(Revert) {
-        try ownable.check(x, sender)
-        let old = bondToken(x)
-        x.sstore(address, Self.bondTokenSlot, newBondToken.value)
-        x.emit(address, [Self.bondTokenChanged], old.value.bytes32 + newBondToken.value.bytes32)
+        try ownable.changeAddress(x, sender: sender, slot: Self.bondTokenSlot, event: Self.bondTokenChanged, to: newBondToken)
     }
 
     /// `IinternetBond_R1(bondToken).sharesToBalance(this.balanceOf(account))`.

@@ -295,6 +295,15 @@ struct Ownable {
         set(x, newOwner)
     }
 
+    /// An `onlyOwner` setter of an address in `slot` that logs `event(old, new)` (the
+    /// `changeCertToken`-style functions).
+    func changeAddress(_ x: Exec, sender: Address, slot: UInt256, event: Hash, to new: Address) throws(Revert) {
+        try check(x, sender)
+        let old = x.sloadAddress(contract, slot)
+        x.sstore(contract, slot, new.value)
+        x.emit(contract, [event], old.value.bytes32 + new.value.bytes32)
+    }
+
     func set(_ x: Exec, _ newOwner: Address) {
         let old = owner(x)
         x.sstore(contract, ownerSlot, newOwner.value)
