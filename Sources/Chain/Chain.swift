@@ -144,6 +144,15 @@ public actor Chain {
 
     public func dropAllTransactions() { pool = TxPool() }
 
+    /// `anvil_removePoolTransactions`: drops every pooled transaction of `sender`.
+    public func removePoolTransactions(from sender: Address) { pool.removeAll(from: sender) }
+
+    /// The address that receives priority fees in the blocks mined from now on
+    /// (`anvil_setCoinbase`); `config.coinbase` at start.
+    public var coinbase: Address { coinbaseOverride ?? config.coinbase }
+    private var coinbaseOverride: Address?
+    public func setCoinbase(_ a: Address) { coinbaseOverride = a }
+
     // MARK: mining
 
     func nextEnv(timestamp: UInt64) -> BlockEnv {
@@ -154,7 +163,7 @@ public actor Chain {
             parentGasUsed: min(parent.gasUsed, parent.gasLimit), parentGasLimit: parent.gasLimit,
             parentBaseFee: parent.baseFeePerGas ?? config.genesisBaseFee)
         return BlockEnv(number: parent.number + 1, timestamp: timestamp, baseFee: baseFee,
-                        coinbase: config.coinbase, chainId: config.chainId, gasLimit: blockGasLimit)
+                        coinbase: coinbase, chainId: config.chainId, gasLimit: blockGasLimit)
     }
 
     /// The base fee the next block will have.

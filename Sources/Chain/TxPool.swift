@@ -35,6 +35,14 @@ public struct TxPool: Sendable {
 
     public func contains(_ hash: Hash) -> Bool { byHash[hash] != nil }
 
+    /// Removes every transaction of `sender`; returns how many there were.
+    @discardableResult
+    public mutating func removeAll(from sender: Address) -> Int {
+        guard let m = bySender.removeValue(forKey: sender) else { return 0 }
+        for p in m.values { byHash[p.hash] = nil }
+        return m.count
+    }
+
     public func get(_ hash: Hash) -> PooledTransaction? {
         guard let s = byHash[hash] else { return nil }
         return bySender[s]?.values.first { $0.hash == hash }

@@ -29,9 +29,13 @@ struct Banner {
 final class Console: ChainObserver, @unchecked Sendable {
     let quiet: Bool
     let contracts: NativeContracts
+    /// `anvil_setLoggingEnabled`: requests and mined transactions are printed only while on.
+    let logging: LoggingSwitch
     private let lock = NSLock()
 
-    init(quiet: Bool, contracts: NativeContracts) { self.quiet = quiet; self.contracts = contracts }
+    init(quiet: Bool, contracts: NativeContracts, logging: LoggingSwitch) {
+        self.quiet = quiet; self.contracts = contracts; self.logging = logging
+    }
 
     func print(_ line: String) {
         lock.lock(); defer { lock.unlock() }
@@ -129,7 +133,7 @@ final class Console: ChainObserver, @unchecked Sendable {
     // MARK: ChainObserver
 
     func blockMined(_ block: Block, transactions: [PooledTransaction], receipts: [ReceiptRecord]) {
-        guard !quiet else { return }
+        guard !quiet, logging.enabled else { return }
         var out = ""
         for (p, r) in zip(transactions, receipts) {
             let what: String

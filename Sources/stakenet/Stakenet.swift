@@ -118,11 +118,12 @@ struct Stakenet: AsyncParsableCommand {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(1)
         }
-        let console = Console(quiet: quiet, contracts: contracts)
+        let logging = LoggingSwitch()
+        let console = Console(quiet: quiet, contracts: contracts, logging: logging)
         await chain.addObserver(console)
 
         let methods = MethodTable(maxBatch: maxBatch)
-        if !quiet { methods.requestLogger = { m in console.print(m) } }
+        if !quiet { methods.requestLogger = { m in if logging.enabled { console.print(m) } } }
         // Ankr's operator: the flags are the genesis values; a resumed --data-dir keeps its own.
         let operatorSettings = OperatorSettings(aprBps: apr, rebaseInterval: rebaseInterval, unbondPeriod: unbondPeriod,
                                                 mode: `operator` == "manual" ? .manual : .auto)
@@ -141,7 +142,7 @@ struct Stakenet: AsyncParsableCommand {
         limits.maxMineBlocks = maxMineBlocks
         limits.maxFilters = maxFilters
         limits.maxSubscriptionsPerConnection = maxSubscriptions
-        let context = NodeContext(chain: chain, clientVersion: "anvil/stakenet/\(Self.version)", limits: limits)
+        let context = NodeContext(chain: chain, clientVersion: "anvil/stakenet/\(Self.version)", limits: limits, logging: logging)
         NodeMethods.register(methods, context, operator: operatorService)
         if let path = loadState ?? state.flatMap({ FileManager.default.fileExists(atPath: $0) ? $0 : nil }) {
             do {

@@ -46,6 +46,7 @@ enum CheatMethods {
             return .null
         }
         t.register(["anvil_getAutomine", "hardhat_getAutomine"]) { _ in .bool(await chain.automine) }
+        t.register("anvil_getIntervalMining") { _ in (await chain.miningInterval).map { JSON($0) } ?? .null }
         // Seconds, as Anvil and viem's setIntervalMining (Hardhat's takes milliseconds); 0 stops it.
         t.register(["evm_setIntervalMining", "anvil_setIntervalMining"]) { p in
             await chain.setIntervalMining(try signedSeconds(p, 0))
@@ -64,7 +65,7 @@ enum CheatMethods {
 
         // MARK: time
 
-        t.register("evm_increaseTime") { p in
+        t.register(["evm_increaseTime", "anvil_increaseTime"]) { p in
             let s = try signedSeconds(p, 0)
             return JSON(Int(await chain.increaseTime(s)))
         }
@@ -118,7 +119,7 @@ enum CheatMethods {
             }
             return .null
         }
-        t.register(["anvil_setNonce", "hardhat_setNonce"]) { p in
+        t.register(["anvil_setNonce", "hardhat_setNonce", "evm_setAccountNonce"]) { p in
             let a = try p.address(0), v = try p.uint64(1)
             try await rpc { try await chain.setNonce(a, v) }
             return .null
@@ -130,9 +131,24 @@ enum CheatMethods {
             let h = try p.hash(0)
             return await chain.dropTransaction(h) ? .hash(h) : .null
         }
-        t.register("anvil_dropAllTransactions") { _ in
+        t.register(["anvil_dropAllTransactions", "hardhat_dropAllTransactions"]) { _ in
             await chain.dropAllTransactions()
             return .null
+        }
+
+        t.register("anvil_removePoolTransactions") { p in
+            await chain.removePoolTransactions(from: try p.address(0)); return .null
+        }
+        t.register(["anvil_setCoinbase", "hardhat_setCoinbase"]) { p in
+            await chain.setCoinbase(try p.address(0)); return .null
+        }
+        t.register(["anvil_setLoggingEnabled", "hardhat_setLoggingEnabled"]) { p in
+            n.logging.enabled = try p.bool(0); return .null
+        }
+        // As Anvil after London: the base fee, not a minimum gas price, decides.
+        t.register(["anvil_setMinGasPrice", "hardhat_setMinGasPrice"]) { p in
+            _ = try p.quantity(0)
+            throw RPCError.server("anvil_setMinGasPrice is not supported when EIP-1559 is active")
         }
 
         // MARK: impersonation
@@ -143,7 +159,7 @@ enum CheatMethods {
         t.register(["anvil_stopImpersonatingAccount", "hardhat_stopImpersonatingAccount"]) { p in
             await chain.stopImpersonating(try p.address(0)); return .null
         }
-        t.register("anvil_autoImpersonateAccount") { p in
+        t.register(["anvil_autoImpersonateAccount", "hardhat_autoImpersonateAccount"]) { p in
             await chain.setAutoImpersonate(try p.bool(0)); return .null
         }
 

@@ -13,7 +13,7 @@ enum EthMethods {
 
         t.register("web3_clientVersion") { _ in .string(n.clientVersion) }
         t.register("web3_sha3") { p in .hash(Hash.keccak(try p.bytes(0))) }
-        t.register("net_version") { _ in .string(String(config.chainId)) }
+        t.register(["net_version", "eth_networkId"]) { _ in .string(String(config.chainId)) }
         t.register("net_listening") { _ in .bool(true) }
         t.register("net_peerCount") { _ in .quantity(UInt64(0)) }
         t.register("eth_chainId") { _ in .quantity(config.chainId) }
@@ -21,7 +21,7 @@ enum EthMethods {
         t.register("eth_syncing") { _ in .bool(false) }
         t.register("eth_mining") { _ in .bool(await chain.automine) }
         t.register("eth_hashrate") { _ in .quantity(UInt64(0)) }
-        t.register("eth_coinbase") { _ in .address(config.coinbase) }
+        t.register("eth_coinbase") { _ in .address(await chain.coinbase) }
         t.register(["eth_accounts", "eth_requestAccounts"]) { _ in .array(n.devAddresses.map { .address($0) }) }
 
         // MARK: state
@@ -134,6 +134,18 @@ enum EthMethods {
             }
             return .hash(try await rpc { try await chain.submit(pooled) })
         }
+        // Anvil's: a transaction from any address, no key or impersonation needed.
+        t.register("eth_sendUnsignedTransaction") { p in
+            let (tx, from) = try await buildTransaction(try p.object(0), n)
+            let pooled = PooledTransaction(tx: tx, hash: impersonatedHash(tx, from: from), sender: from)
+            return .hash(try await rpc { try await chain.submit(pooled) })
+        }
+        t.register(["eth_getRawTransactionByHash", "debug_getRawTransaction"]) { p in
+            let h = try p.hash(0)
+            if let m = reader.transaction(hash: h) { return .data(m.tx.encoded()) }
+            if let pending = await chain.pool.get(h) { return .data(pending.tx.encoded()) }
+            return .null
+        }
         t.register("eth_signTransaction") { p in
             let (tx, from) = try await buildTransaction(try p.object(0), n)
             guard let key = n.keys[from] else { throw RPCError.server("no private key for \(from.checksummed)") }
@@ -146,6 +158,13 @@ enum EthMethods {
             let (result, _) = try await runCall(p, n)
             guard result.success else { throw revertError(result.output) }
             return .data(result.output)
+        }
+        // The emulated contracts read no account or slot an access list would warm, so the
+        // list is empty; gasUsed is what eth_estimateGas answers.
+        t.register("eth_createAccessList") { p in
+            let (result, gas) = try await runCall(p, n)
+            guard result.success else { throw revertError(result.output) }
+            return .object([("accessList", .array([])), ("gasUsed", .quantity(gas))])
         }
         t.register("eth_estimateGas") { p in
             let (result, gas) = try await runCall(p, n)
@@ -166,6 +185,22 @@ enum EthMethods {
         t.register("txpool_status") { _ in
             let (pending, queued) = await chain.poolSplit()
             return .object([("pending", .quantity(UInt64(pending.count))), ("queued", .quantity(UInt64(queued.count)))])
+        }
+        // geth's summary: `to: value wei + gas gas × gasPrice wei` (the fee cap for EIP-1559).
+        t.register("txpool_inspect") { _ in
+            let (pending, queued) = await chain.poolSplit()
+            func group(_ list: [PooledTransaction]) -> JSON {
+                var bySender: [(Address, [(String, JSON)])] = []
+                for ptx in list {
+                    let to = ptx.tx.to.map(\.checksummed) ?? "contract creation"
+                    let line = "\(to): \(ptx.tx.value.decimalString) wei + \(ptx.tx.gasLimit) gas × \(ptx.tx.maxFeePerGas.decimalString) wei"
+                    let entry = (String(ptx.tx.nonce), JSON.string(line))
+                    if let i = bySender.firstIndex(where: { $0.0 == ptx.sender }) { bySender[i].1.append(entry) }
+                    else { bySender.append((ptx.sender, [entry])) }
+                }
+                return .object(bySender.map { ($0.0.checksummed, .object($0.1)) })
+            }
+            return .object([("pending", group(pending)), ("queued", group(queued))])
         }
         t.register("txpool_content") { _ in
             let (pending, queued) = await chain.poolSplit()

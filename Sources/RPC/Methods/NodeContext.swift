@@ -14,6 +14,8 @@ public final class NodeContext: Sendable {
     public let keys: [Address: SigningKey]
     public let clientVersion: String
     public let limits: Limits
+    /// The console's logging switch (`anvil_setLoggingEnabled`).
+    public let logging: LoggingSwitch
 
     public struct Limits: Sendable {
         public var maxLogBlockRange: UInt64 = 100_000
@@ -25,7 +27,8 @@ public final class NodeContext: Sendable {
         public init() {}
     }
 
-    public init(chain: Chain, clientVersion: String, limits: Limits = Limits()) {
+    public init(chain: Chain, clientVersion: String, limits: Limits = Limits(), logging: LoggingSwitch = LoggingSwitch()) {
+        self.logging = logging
         self.chain = chain
         self.reader = chain.reader
         self.config = chain.config
@@ -110,4 +113,15 @@ func rpc<T>(_ body: () async throws -> T) async throws -> T {
     catch let e as RPCError { throw e }
     catch let e as TxValidationError { throw e.rpcError }
     catch let e as ChainError { throw e.rpcError }
+}
+
+/// Whether the console prints requests and mined transactions (`anvil_setLoggingEnabled`).
+public final class LoggingSwitch: @unchecked Sendable {
+    private let lock = NSLock()
+    private var on = true
+    public init() {}
+    public var enabled: Bool {
+        get { lock.withLock { on } }
+        set { lock.withLock { on = newValue } }
+    }
 }
