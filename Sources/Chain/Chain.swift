@@ -171,8 +171,11 @@ public actor Chain {
 
     /// Mines one block with every ready transaction that fits; returns once it is durable
     /// and visible to readers.
+    /// `prepare` runs on the actor just before the block is built, so nothing else can be
+    /// mined in between (the operator queues a forced action this way).
     @discardableResult
-    public func mineBlock(timestamp: UInt64? = nil) async throws -> Block {
+    public func mineBlock(timestamp: UInt64? = nil, prepare: (@Sendable () -> Void)? = nil) async throws -> Block {
+        prepare?()
         let b = try mineUnsynced(timestamp: timestamp)
         try await waitDurable()
         return b

@@ -77,7 +77,9 @@ public final class OperatorService: BlockHook, @unchecked Sendable {
 
     private let lock = NSLock()
     private var pending = Set<OperatorAction>()
-    private var lastReport: OperatorReport?
+    /// The operator's work in the last blocks built (a block number mined again after a
+    /// revert replaces its entry).
+    private var recentReports: [UInt64: OperatorReport] = [:]
     /// Work `beforeTransactions` moved after the transactions of the block being built.
     private var deferred: (builder: ObjectIdentifier, forced: Set<OperatorAction>)?
 
@@ -174,9 +176,10 @@ public final class OperatorService: BlockHook, @unchecked Sendable {
     /// in it. (If another block is mined between the request and this one — a transaction
     /// arriving under automine at that instant — that block honours the request instead.)
     public func perform(_ action: OperatorAction) async throws -> (Block, OperatorReport) {
-        lock.withLock { _ = pending.insert(action) }
         do {
-            let b = try await chain.mineBlock()
+            // Queued on the chain actor right before its block is built: a block another
+            // client's transaction triggers cannot take the action first.
+            let b = try await chain.mineBlock(prepare: { [self] in lock.withLock { _ = pending.insert(action) } })
             return (b, report(for: b.number))
         } catch {
             lock.withLock { _ = pending.remove(action) }
@@ -184,12 +187,9 @@ public final class OperatorService: BlockHook, @unchecked Sendable {
         }
     }
 
-    /// What the operator did in block `number` if it is the last block built; else nothing.
+    /// What the operator did in block `number`, if it is among the last blocks built.
     public func report(for number: UInt64) -> OperatorReport {
-        lock.withLock {
-            if let r = lastReport, r.blockNumber == number { return r }
-            return OperatorReport(blockNumber: number)
-        }
+        lock.withLock { recentReports[number] ?? OperatorReport(blockNumber: number) }
     }
 
     // MARK: status
@@ -264,7 +264,10 @@ public final class OperatorService: BlockHook, @unchecked Sendable {
         run.record.updateWake(queuedAt: Self.queuedAt(s))
         if run.record != rec { run.record.store { s.setStorage(OperatorRecord.account, $0, $1) } }
         let report = run.report
-        lock.withLock { lastReport = report }
+        lock.withLock {
+            recentReports[report.blockNumber] = report
+            if recentReports.count > 64, let oldest = recentReports.keys.min() { recentReports[oldest] = nil }
+        }
     }
 
     public func afterTransactions(_ builder: BlockBuilder) {

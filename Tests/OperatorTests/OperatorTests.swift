@@ -271,6 +271,28 @@ final class OperatorTests: XCTestCase {
         XCTAssertEqual(n.matic(n.dev[2].address), before + e18 * 11)
     }
 
+    /// A forced action is carried out by the block its own call mines, and reported for it,
+    /// while other clients' transactions are mining blocks at the same time.
+    func testForcedRebasesReportTheirOwnBlockUnderConcurrentTraffic() async throws {
+        let n = try await TestNode()
+        let sink = Address(hex: "0x00000000000000000000000000000000000000Aa")!
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for i in 0..<n.dev.count {
+                group.addTask { for _ in 0..<25 { _ = try await n.send(i, to: sink, data: [], value: .one) } }
+            }
+            group.addTask {
+                for k in 1...10 {
+                    let (b, r) = try await n.op.perform(.rebase)
+                    XCTAssertEqual(r.blockNumber, b.number)
+                    XCTAssertEqual(r.rebases, 1, "forced rebase \(k) was not reported for its own block")
+                    XCTAssertEqual(n.logs(b, ratioUpdate).count, 1)
+                }
+            }
+            try await group.waitForAll()
+        }
+        XCTAssertEqual(n.ratio, formula(e18, times: 10))
+    }
+
     func testSnapshotRevertRestoresOperatorState() async throws {
         let n = try await TestNode()
         try await n.stakeBonds(0, e18 * 100)
