@@ -136,6 +136,15 @@ struct Stakenet: AsyncParsableCommand {
             FileHandle.standardError.write(Data("error: cannot start the operator: \(error)\n".utf8))
             throw ExitCode(1)
         }
+        if operatorRecord.settings != operatorSettings {
+            // A resumed --data-dir keeps the settings stored in its chain; say so, so a changed
+            // flag is not silently ignored.
+            let kept = operatorRecord.settings
+            FileHandle.standardError.write(Data(("note: this data directory keeps its operator settings (apr \(kept.aprBps), "
+                + "rebase interval \(kept.rebaseInterval) s, unbond period \(kept.unbondPeriod) s, \(kept.mode.rawValue)); "
+                + "--apr/--rebase-interval/--unbond-period/--operator apply to new chains. Change them with "
+                + "stakenet_setApr, stakenet_setRebaseInterval, stakenet_setUnbondPeriod, stakenet_setOperatorMode.\n").utf8))
+        }
         var limits = NodeContext.Limits()
         limits.maxLogBlockRange = maxLogsRange
         limits.maxLogResults = maxLogsResults

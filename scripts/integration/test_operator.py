@@ -291,6 +291,8 @@ def test_restart_with_data_dir_serves_the_claim_once(node, tmp_path):
     a = Ankr(n)
     st = n.rpc("stakenet_status")
     assert st["apr"] == 900 and len(st["pendingClaims"]) == 1 and q(st["ratio"]) == ratio
+    # The stored settings win over the (default) flags, and the node says so.
+    assert "note: this data directory keeps its operator settings (apr 900" in n.log_path.read_text()
     a.warp(4 * DAY)
     assert a.matic_of(user.address) == matic + 12 * E18
     assert a.ratio() == ratio_after(E18, 7, apr=900)
