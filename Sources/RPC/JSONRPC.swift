@@ -288,3 +288,12 @@ public final class MethodTable: @unchecked Sendable {
         return out
     }
 }
+
+// MARK: - long-running methods
+
+/// Runs `body` on Swift's global pool rather than the caller's event loop: for methods that
+/// keep the chain busy for long (bulk mining, long warps, state loads), so the event loop
+/// keeps answering its other connections meanwhile.
+public func offEventLoop<T: Sendable>(_ body: @Sendable () async throws -> T) async rethrows -> T {
+    try await withTaskExecutorPreference(globalConcurrentExecutor, operation: body)
+}

@@ -39,10 +39,3 @@ final class EventLoopTaskExecutor: TaskExecutor, @unchecked Sendable {
         loop.execute { job.runSynchronously(on: executor) }
     }
 }
-
-/// Runs `body` on Swift's global pool rather than the caller's event loop: for methods that
-/// keep the chain busy for long (bulk mining, long warps, state loads), so the event loop
-/// keeps answering its other connections meanwhile.
-public func offEventLoop<T: Sendable>(_ body: @Sendable () async throws -> T) async rethrows -> T {
-    try await withTaskExecutorPreference(globalConcurrentExecutor, operation: body)
-}
