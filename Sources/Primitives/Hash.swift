@@ -29,4 +29,9 @@ extension Hash {
     public static func keccak<C: Collection>(_ bytes: C) -> Hash where C.Element == UInt8 {
         Hash(bytes: Keccak256.hash(bytes))!
     }
+
+    /// keccak-256 of an array, as a Hash (the common case, without the generic path).
+    public static func keccak(_ bytes: [UInt8]) -> Hash {
+        Hash(bytes: Keccak256.hash(bytes))!
+    }
 }

@@ -138,6 +138,12 @@ public enum Keccak256 {
         s[24] = a24
     }
 
+    /// keccak-256 of an array: the common case, without the generic collection path (callers in
+    /// other modules would otherwise go through unspecialised witness-table calls).
+    public static func hash(_ input: [UInt8]) -> [UInt8] {
+        input.withUnsafeBytes { hash($0) }
+    }
+
     /// keccak-256 digest (32 bytes).
     public static func hash<C: Collection>(_ input: C) -> [UInt8] where C.Element == UInt8 {
         if let r = input.withContiguousStorageIfAvailable({ hash(UnsafeRawBufferPointer($0)) }) { return r }
@@ -182,3 +188,6 @@ public enum Keccak256 {
 
 /// keccak-256 of `bytes`.
 public func keccak256<C: Collection>(_ bytes: C) -> [UInt8] where C.Element == UInt8 { Keccak256.hash(bytes) }
+
+/// keccak-256 of an array.
+public func keccak256(_ bytes: [UInt8]) -> [UInt8] { Keccak256.hash(bytes) }
