@@ -188,33 +188,31 @@ enum EthMethods {
         }
         // geth's summary: `to: value wei + gas gas × gasPrice wei` (the fee cap for EIP-1559).
         t.register("txpool_inspect") { _ in
-            let (pending, queued) = await chain.poolSplit()
-            func group(_ list: [PooledTransaction]) -> JSON {
-                var bySender: [(Address, [(String, JSON)])] = []
-                for ptx in list {
-                    let to = ptx.tx.to.map(\.checksummed) ?? "contract creation"
-                    let line = "\(to): \(ptx.tx.value.decimalString) wei + \(ptx.tx.gasLimit) gas × \(ptx.tx.maxFeePerGas.decimalString) wei"
-                    let entry = (String(ptx.tx.nonce), JSON.string(line))
-                    if let i = bySender.firstIndex(where: { $0.0 == ptx.sender }) { bySender[i].1.append(entry) }
-                    else { bySender.append((ptx.sender, [entry])) }
-                }
-                return .object(bySender.map { ($0.0.checksummed, .object($0.1)) })
+            await poolBySender(chain) { ptx in
+                let to = ptx.tx.to.map(\.checksummed) ?? "contract creation"
+                return .string("\(to): \(ptx.tx.value.decimalString) wei + \(ptx.tx.gasLimit) gas × \(ptx.tx.maxFeePerGas.decimalString) wei")
             }
-            return .object([("pending", group(pending)), ("queued", group(queued))])
         }
         t.register("txpool_content") { _ in
-            let (pending, queued) = await chain.poolSplit()
-            func group(_ list: [PooledTransaction]) -> JSON {
-                var bySender: [(Address, [(String, JSON)])] = []
-                for ptx in list {
-                    let entry = (String(ptx.tx.nonce), Format.transaction(ptx.tx, hash: ptx.hash, sender: ptx.sender, block: nil, index: nil))
-                    if let i = bySender.firstIndex(where: { $0.0 == ptx.sender }) { bySender[i].1.append(entry) }
-                    else { bySender.append((ptx.sender, [entry])) }
-                }
-                return .object(bySender.map { ($0.0.checksummed, .object($0.1)) })
+            await poolBySender(chain) { ptx in
+                Format.transaction(ptx.tx, hash: ptx.hash, sender: ptx.sender, block: nil, index: nil)
             }
-            return .object([("pending", group(pending)), ("queued", group(queued))])
         }
+    }
+
+    /// `{pending: {sender: {nonce: entry}}, queued: {…}}`, senders in first-seen order, as geth's txpool_*.
+    static func poolBySender(_ chain: Chain, _ entry: (PooledTransaction) -> JSON) async -> JSON {
+        let (pending, queued) = await chain.poolSplit()
+        func group(_ list: [PooledTransaction]) -> JSON {
+            var bySender: [(Address, [(String, JSON)])] = []
+            for ptx in list {
+                let e = (String(ptx.tx.nonce), entry(ptx))
+                if let i = bySender.firstIndex(where: { $0.0 == ptx.sender }) { bySender[i].1.append(e) }
+                else { bySender.append((ptx.sender, [e])) }
+            }
+            return .object(bySender.map { ($0.0.checksummed, .object($0.1)) })
+        }
+        return .object([("pending", group(pending)), ("queued", group(queued))])
     }
 
     // MARK: helpers
