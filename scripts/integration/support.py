@@ -35,6 +35,12 @@ def empty_account(tag: str):
     return Account.from_key(keccak(text=f"stakenet integration empty account {tag}"))
 
 
+def eth_transfer(acct, nonce, to, value=GWEI, fee=50 * GWEI, tip=GWEI):
+    """An EIP-1559 ETH transfer from eth-account `acct`, signed for stakenet's chain id."""
+    return acct.sign_transaction({"type": 2, "chainId": CHAIN_ID, "nonce": nonce, "maxFeePerGas": fee,
+                                  "maxPriorityFeePerGas": tip, "gas": 21_000, "to": to, "value": value, "data": b""})
+
+
 def q(x) -> int:
     """A JSON-RPC quantity (hex string) as int."""
     assert isinstance(x, str) and x.startswith("0x"), f"not a hex quantity: {x!r}"

@@ -6,16 +6,14 @@ import time
 from eth_account import Account
 from eth_utils import keccak
 
-from support import CHAIN_ID, DEV, GWEI, q, same_address
+from support import CHAIN_ID, DEV, GWEI, eth_transfer, q, same_address
 
 SENDER, OTHER = DEV[5], DEV[6]
 STRANGER = "0x000000000000000000000000000000000000dEaD"
 
 
 def transfer(acct, nonce, value=GWEI, to=None, fee=50 * GWEI):
-    return acct.sign_transaction({"type": 2, "chainId": CHAIN_ID, "nonce": nonce, "maxFeePerGas": fee,
-                                  "maxPriorityFeePerGas": GWEI, "gas": 21_000, "to": to or OTHER.address,
-                                  "value": value, "data": b""})
+    return eth_transfer(acct, nonce, to or OTHER.address, value=value, fee=fee)
 
 
 def test_aliases_answer_like_their_originals(dev):

@@ -2,15 +2,13 @@
 (--block-time and evm_setIntervalMining, seconds as Anvil), and the refusal of extra positional params."""
 import time
 
-from support import CHAIN_ID, DEV, GWEI, q
+from support import DEV, GWEI, eth_transfer, q
 
 SENDER, RECIPIENT = DEV[3], DEV[4]
 
 
 def transfer(nonce, value=GWEI):
-    return SENDER.sign_transaction({"type": 2, "chainId": CHAIN_ID, "nonce": nonce, "maxFeePerGas": 50 * GWEI,
-                                    "maxPriorityFeePerGas": GWEI, "gas": 21_000, "to": RECIPIENT.address,
-                                    "value": value, "data": b""})
+    return eth_transfer(SENDER, nonce, RECIPIENT.address, value=value)
 
 
 def wait_for(pred, timeout=6.0):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from web3 import Web3
 
-from support import CONTRACTS, DEV, ETHER, q, same_address
+from support import CONTRACTS, DEV, ETHER, eth_transfer, q, same_address
 
 ABI_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "abi"
 GENESIS = 1_700_000_000
@@ -388,10 +388,6 @@ def _operator_account(n):
     return Account.from_key(n.config["operator"]["privateKeys"][0])
 
 
-def _transfer_from(acct, nonce, to):
-    return acct.sign_transaction({"type": 2, "chainId": 31337, "nonce": nonce, "maxFeePerGas": 100 * 10**9,
-                                  "maxPriorityFeePerGas": 10**9, "gas": 21_000, "to": to, "value": 1, "data": b""})
-
 
 def test_users_own_operator_transaction_keeps_its_nonce_when_a_rebase_is_due(node):
     """SPEC §6: tests may send operator transactions themselves. When the block their transaction
@@ -401,7 +397,7 @@ def test_users_own_operator_transaction_keeps_its_nonce_when_a_rebase_is_due(nod
     op = _operator_account(n)
     n.rpc("evm_increaseTime", DAY)
     nonce = n.nonce(op.address)
-    tx = n.send_raw(_transfer_from(op, nonce, DEV[9].address))
+    tx = n.send_raw(eth_transfer(op, nonce, DEV[9].address, value=1, fee=100 * 10**9))
     rc = n.receipt(tx)
     assert rc["status"] == "0x1"
     block = n.rpc("eth_getBlockByNumber", rc["blockNumber"], True)
@@ -417,7 +413,7 @@ def test_forced_rebase_with_a_pending_operator_transaction(node):
     n = node(FIXED_CLOCK + ["--no-mining"])
     op = _operator_account(n)
     nonce = n.nonce(op.address)
-    tx = n.send_raw(_transfer_from(op, nonce, DEV[9].address))
+    tx = n.send_raw(eth_transfer(op, nonce, DEV[9].address, value=1, fee=100 * 10**9))
     r = n.rpc("stakenet_rebase")
     assert r["rebases"] == 1
     rc = n.receipt(tx)
