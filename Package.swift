@@ -14,12 +14,20 @@ var targets: [Target] = [
     .target(name: "EthCrypto", dependencies: [
         "Primitives", "CSecp256k1", .product(name: "Crypto", package: "swift-crypto"),
     ]),
+    // The EVM: interpreter, gas, precompiles, the journaled state and the host seam that
+    // native (Swift) contracts plug into. BigInt serves modexp only.
+    .target(name: "EVM", dependencies: [
+        "Primitives", "EthCrypto",
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "BigInt", package: "BigInt"),
+    ]),
+    // ethereum/tests GeneralStateTests: parsing, in-memory pre-state, post-state roots, the runner.
     // LevelDB and the multi-version state.
     .target(name: "Storage", dependencies: ["Primitives", "CLevelDB"]),
     // The five emulated contracts, their dispatcher and gas table.
     .target(name: "Contracts", dependencies: ["Primitives", "EthCrypto"]),
     // Transactions, blocks, receipts, txpool, mining, clock, fees.
-    .target(name: "Chain", dependencies: ["Primitives", "EthCrypto", "Storage", "Contracts"]),
+    .target(name: "Chain", dependencies: ["Primitives", "EthCrypto", "Storage", "Contracts", "EVM"]),
     // Ankr's off-chain operator: rebases and claim serving.
     .target(name: "Operator", dependencies: ["Primitives", "EthCrypto", "Contracts", "Chain"]),
     // JSON-RPC: transport, method table, errors, filters, subscriptions.
@@ -32,12 +40,12 @@ var targets: [Target] = [
         .product(name: "Logging", package: "swift-log"),
     ]),
     .executableTarget(name: "stakenet", dependencies: [
-        "RPC", "Chain", "Operator", "EthCrypto", "Primitives",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
     ]),
     .testTarget(name: "PrimitivesTests", dependencies: ["Primitives"]),
     .testTarget(name: "EthCryptoTests", dependencies: ["EthCrypto", "Primitives"]),
+    .testTarget(name: "EVMTests", dependencies: ["EVM", "Primitives", "EthCrypto"]),
     .testTarget(name: "StorageTests", dependencies: ["Storage", "Primitives"]),
     .testTarget(name: "ContractsTests", dependencies: ["Contracts", "Primitives", "EthCrypto"]),
     .testTarget(name: "ChainTests", dependencies: ["Chain", "Contracts", "Primitives", "EthCrypto", "Storage"]),
@@ -63,6 +71,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/attaswift/BigInt.git", from: "6.0.1"),
     ],
     targets: targets,
     swiftLanguageModes: [.v5]

@@ -1,7 +1,7 @@
 import Crypto
 
-/// RIPEMD-160, used only for BIP-32 key fingerprints (hash160 = RIPEMD160(SHA256(x))).
-enum RIPEMD160 {
+/// RIPEMD-160: BIP-32 key fingerprints (hash160 = RIPEMD160(SHA256(x))) and the EVM precompile 0x03.
+public enum RIPEMD160 {
     private static let rl: [Int] = [
         0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
         7, 4, 13, 1, 10, 6, 15, 3, 12, 0, 9, 5, 2, 14, 11, 8,
@@ -45,7 +45,7 @@ enum RIPEMD160 {
         }
     }
 
-    static func hash(_ message: [UInt8]) -> [UInt8] {
+    public static func hash(_ message: [UInt8]) -> [UInt8] {
         var h: [UInt32] = [0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0]
         var data = message
         data.append(0x80)

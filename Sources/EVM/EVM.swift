@@ -1,0 +1,223 @@
+import Primitives
+
+/// Why a frame stopped abnormally (all its gas is consumed). Messages are geth's.
+public enum HaltReason: Error, Equatable, Sendable {
+    case outOfGas
+    case invalidOpcode(UInt8)
+    case stackUnderflow(have: Int, want: Int)
+    case stackOverflow(have: Int)
+    case invalidJump
+    case writeProtection
+    case returnDataOutOfBounds
+    case maxCodeSizeExceeded
+    case maxInitCodeSizeExceeded
+    case createCollision
+    case codeStoreOutOfGas
+    case invalidCodePrefix
+    case depth
+    case insufficientBalance
+    case nonceOverflow
+    case precompile(String)
+
+    public var message: String {
+        switch self {
+        case .outOfGas: return "out of gas"
+        case .invalidOpcode(let op): return "invalid opcode: \(Opcode.name(op))"
+        case let .stackUnderflow(have, want): return "stack underflow (\(have) <=> \(want))"
+        case let .stackOverflow(have): return "stack limit reached 1024 (\(have))"
+        case .invalidJump: return "invalid jump destination"
+        case .writeProtection: return "write protection"
+        case .returnDataOutOfBounds: return "return data out of bounds"
+        case .maxCodeSizeExceeded: return "max code size exceeded"
+        case .maxInitCodeSizeExceeded: return "max initcode size exceeded"
+        case .createCollision: return "contract address collision"
+        case .codeStoreOutOfGas: return "contract creation code storage out of gas"
+        case .invalidCodePrefix: return "invalid code: must not begin with 0xef"
+        case .depth: return "max call depth exceeded"
+        case .insufficientBalance: return "insufficient balance for transfer"
+        case .nonceOverflow: return "nonce uint64 overflow"
+        case .precompile(let m): return m
+        }
+    }
+}
+
+/// How a call or transaction ended.
+public enum ExecStatus: Equatable, Sendable {
+    case success
+    case revert
+    case halt(HaltReason)
+    public var isSuccess: Bool { self == .success }
+}
+
+/// Why a transaction cannot be executed at all (nothing changes, no receipt). geth's wording.
+public struct TxError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// The outcome of one transaction.
+public struct TxResult: Sendable {
+    public var status: ExecStatus
+    /// Gas charged after the refund.
+    public var gasUsed: UInt64
+    public var gasRefunded: UInt64
+    /// Return data, or revert data.
+    public var output: [UInt8]
+    /// Logs of a successful transaction (empty otherwise).
+    public var logs: [Log]
+    /// The new contract of a successful creation.
+    public var contractAddress: Address?
+    /// Every state write, fees included.
+    public var changes: StateChanges
+    /// What the sender paid per gas.
+    public var effectiveGasPrice: UInt256
+}
+
+/// The entry point: validates and executes transactions and calls in one block's context.
+public struct EVM {
+    public let block: BlockContext
+    public let natives: NativeCode?
+
+    public init(block: BlockContext, natives: NativeCode? = nil) {
+        self.block = block; self.natives = natives
+    }
+
+    /// Intrinsic gas (Cancun): 21 000 (+32 000 and 2 per init-code word for a creation),
+    /// 4/16 per zero/non-zero data byte, 2 400 per access-list address and 1 900 per key.
+    public static func intrinsicGas(data: [UInt8], isCreate: Bool, accessList: [AccessListEntry]) -> UInt64 {
+        var g = UInt64(Gas.txBase)
+        var zeros: UInt64 = 0
+        for b in data where b == 0 { zeros += 1 }
+        g += zeros * 4 + (UInt64(data.count) - zeros) * 16
+        if isCreate { g += UInt64(Gas.txCreate) + UInt64(Gas.initCodeWord) * UInt64((data.count + 31) / 32) }
+        for e in accessList { g += 2400 + 1900 * UInt64(e.storageKeys.count) }
+        return g
+    }
+
+    /// EIP-4844's blob gas price for an excess: fake_exponential(1, excess, 3 338 477).
+    public static func blobBaseFee(excessBlobGas: UInt64) -> UInt256 {
+        let factor = UInt256.one, denominator = UInt256(UInt64(3_338_477)), numerator = UInt256(excessBlobGas)
+        var i = UInt256.one
+        var output = UInt256.zero
+        var acc = factor &* denominator
+        while !acc.isZero {
+            output = output &+ acc
+            acc = (acc &* numerator).quotientAndRemainder(dividingBy: denominator &* i).quotient
+            i = i &+ .one
+        }
+        return output.quotientAndRemainder(dividingBy: denominator).quotient
+    }
+
+    /// Validates `tx` against `backend` and executes it. Nothing is written to `backend`;
+    /// `result.changes` holds every write (fees, nonce, refunds, coinbase tip included).
+    public func transact(_ tx: TxEnv, backend: StateBackend) throws(TxError) -> TxResult {
+        let state = EVMState(backend: backend)
+        return try transact(tx, state: state, tracer: nil)
+    }
+
+    func transact(_ tx: TxEnv, state: EVMState, tracer: Tracer?) throws(TxError) -> TxResult {
+        let sender = tx.caller
+        let intrinsic = EVM.intrinsicGas(data: tx.data, isCreate: tx.to == nil, accessList: tx.accessList)
+        // Static checks, geth's order and wording.
+        if tx.to == nil && tx.data.count > Gas.maxInitCodeSize {
+            throw TxError("max initcode size exceeded: code size \(tx.data.count) limit \(Gas.maxInitCodeSize)")
+        }
+        if tx.gasLimit > block.gasLimit {
+            throw TxError("exceeds block gas limit: gas \(tx.gasLimit), block gas limit \(block.gasLimit)")
+        }
+        if tx.gasLimit < intrinsic {
+            throw TxError("intrinsic gas too low: gas \(tx.gasLimit), minimum needed \(intrinsic)")
+        }
+        if tx.maxPriorityFeePerGas > tx.maxFeePerGas {
+            throw TxError("max priority fee per gas higher than max fee per gas: address \(sender.checksummed), maxPriorityFeePerGas: \(tx.maxPriorityFeePerGas), maxFeePerGas: \(tx.maxFeePerGas)")
+        }
+        if tx.maxFeePerGas < block.baseFee {
+            throw TxError("max fee per gas less than block base fee: address \(sender.checksummed), maxFeePerGas: \(tx.maxFeePerGas), baseFee: \(block.baseFee)")
+        }
+        var blobFee = UInt256.zero
+        var maxBlobFee = UInt256.zero
+        if let maxBlob = tx.maxFeePerBlobGas {
+            if tx.to == nil { throw TxError("blob transaction of type create") }
+            if tx.blobHashes.isEmpty { throw TxError("blob transaction missing blob hashes") }
+            for h in tx.blobHashes where h.bytes[0] != 0x01 {
+                throw TxError("blob \(h.hex) has invalid hash version")
+            }
+            let blobGas = Gas.blobGasPerBlob * UInt64(tx.blobHashes.count)
+            if blobGas > Gas.maxBlobGasPerBlock { throw TxError("blob gas limit exceeded: have \(blobGas), max \(Gas.maxBlobGasPerBlock)") }
+            if maxBlob < block.blobBaseFee {
+                throw TxError("max fee per blob gas less than block blob gas fee: address \(sender.checksummed) blobGasFeeCap: \(maxBlob), blobBaseFee: \(block.blobBaseFee)")
+            }
+            blobFee = UInt256(blobGas) &* block.blobBaseFee
+            maxBlobFee = UInt256(blobGas).saturatingMul(maxBlob)
+        }
+        let acct = state.account(sender) ?? EVMAccount()
+        if acct.nonce < tx.nonce {
+            throw TxError("nonce too high: address \(sender.checksummed), tx: \(tx.nonce) state: \(acct.nonce)")
+        }
+        if acct.nonce > tx.nonce {
+            throw TxError("nonce too low: address \(sender.checksummed), tx: \(tx.nonce) state: \(acct.nonce)")
+        }
+        if acct.nonce == UInt64.max { throw TxError("nonce has max value: address \(sender.checksummed), nonce: \(acct.nonce)") }
+        if acct.codeHash != EVMAccount.emptyCodeHash {
+            throw TxError("sender not an eoa: address \(sender.checksummed), codehash: \(acct.codeHash.hex)")
+        }
+        let maxCost = UInt256(tx.gasLimit).saturatingMul(tx.maxFeePerGas).saturatingAdd(tx.value).saturatingAdd(maxBlobFee)
+        if acct.balance < maxCost {
+            throw TxError("insufficient funds for gas * price + value: address \(sender.checksummed) have \(acct.balance) want \(maxCost)")
+        }
+
+        let tip = min(tx.maxPriorityFeePerGas, tx.maxFeePerGas &- block.baseFee)
+        let price = block.baseFee &+ tip
+        state.setBalance(sender, acct.balance &- UInt256(tx.gasLimit) &* price &- blobFee)
+        state.setNonce(sender, acct.nonce &+ 1)
+
+        // EIP-2929/2930/3651 warm set
+        _ = state.warmAccount(sender)
+        _ = state.warmAccount(block.coinbase)
+        if let to = tx.to { _ = state.warmAccount(to) }
+        for i in 1...10 { _ = state.warmAccount(Address(truncating: UInt256(UInt64(i)))) }
+        for e in tx.accessList {
+            _ = state.warmAccount(e.address)
+            for k in e.storageKeys { _ = state.warmSlot(e.address, k.value) }
+        }
+
+        let machine = Machine(state: state, block: block, origin: sender, gasPrice: price, blobHashes: tx.blobHashes, natives: natives)
+        machine.tracer = tracer
+        let gas = Int(tx.gasLimit - intrinsic)
+        let outcome: Machine.Outcome
+        if let to = tx.to {
+            outcome = machine.execute(Message(kind: .call, caller: sender, target: to, codeAddress: to, value: tx.value,
+                                              transfersValue: true, input: tx.data, gas: gas, isStatic: false, depth: 0))
+        } else {
+            let addr = machine.createAddress(sender, acct.nonce)
+            _ = state.warmAccount(addr)
+            if machine.hasCodeOrNonce(addr) {
+                tracer?.onEnter(Message(kind: .create, caller: sender, target: addr, codeAddress: addr, value: tx.value,
+                                        transfersValue: true, input: tx.data, gas: gas, isStatic: false, depth: 0), createdAddress: addr)
+                tracer?.onExit(status: .halt(.createCollision), output: [], gasUsed: gas)
+                outcome = Machine.Outcome(status: .halt(.createCollision), output: [], gasLeft: 0, created: nil)
+            } else {
+                outcome = machine.execute(Message(kind: .create, caller: sender, target: addr, codeAddress: addr, value: tx.value,
+                                                  transfersValue: true, input: tx.data, gas: gas, isStatic: false, depth: 0))
+            }
+        }
+
+        let used = tx.gasLimit - UInt64(outcome.gasLeft)
+        let refund = min(used / 5, UInt64(max(0, state.refund)))
+        let charged = used - refund
+        state.addBalance(sender, UInt256(UInt64(outcome.gasLeft) + refund) &* price)
+        let fee = UInt256(charged) &* tip
+        let coinbaseBalance = state.balance(block.coinbase) &+ fee
+        if !coinbaseBalance.isZero {
+            state.setBalance(block.coinbase, coinbaseBalance)
+        } else if state.exists(block.coinbase) && state.isDead(block.coinbase) {
+            state.touch(block.coinbase)
+        }
+        let logs = outcome.status.isSuccess ? state.logs : []
+        let changes = state.finalize()
+        return TxResult(status: outcome.status, gasUsed: charged, gasRefunded: refund, output: outcome.output, logs: logs,
+                        contractAddress: outcome.status.isSuccess ? outcome.created : nil, changes: changes,
+                        effectiveGasPrice: price)
+    }
+}
