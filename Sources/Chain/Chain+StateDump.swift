@@ -2,7 +2,7 @@ import Primitives
 import Storage
 
 /// The whole head state as plain data, for `anvil_dumpState` / `anvil_loadState` and the
-/// `--dump-state` / `--load-state` / `--state` flags: every account (nonce, balance), every
+/// `--dump-state` / `--load-state` / `--state` flags: every account (nonce, balance, code), every
 /// contract storage word (the emulated contracts and the operator's pseudo-account alike), any
 /// other state entry verbatim, and the chain time.
 public struct StateDump: Sendable {
@@ -17,8 +17,13 @@ public struct StateDump: Sendable {
     public var headTimestamp: UInt64
     /// The chain clock when dumped (`now`, which may be ahead of the head's timestamp).
     public var chainTime: UInt64
-    /// Non-empty accounts, ordered by address.
+    /// Non-empty accounts, ordered by address. Each one's `codeHash` names its code in `codes`.
     public var accounts: [(address: Address, account: Account)]
+    /// The code of the accounts that have any, by hash.
+    public var codes: [Hash: [UInt8]] = [:]
+    /// False for a dump in a format from before accounts had code: loading it leaves every
+    /// account's code as it is (the accounts' `codeHash` is then meaningless).
+    public var carriesCode = true
     /// Contracts with storage, ordered by address.
     public var storage: [ContractStorage]
     /// State entries of any other kind: raw versioned-store key → value.
@@ -41,6 +46,7 @@ extension Chain {
         try store.state.forEach(prefix: [], at: h.number) { key, value in
             if key.count == 21, key[0] == 0x41, let a = Address(bytes: key[1...]), let acct = Account(encoded: value) {
                 d.accounts.append((a, acct))
+                if acct.hasCode { d.codes[acct.codeHash] = store.codes.code(acct.codeHash) }
             } else if key.count == 53, key[0] == 0x53, value.count == 32,
                       let a = Address(bytes: key[1..<21]), let slot = Hash(bytes: key[21..<53]), let v = UInt256(bigEndian: value) {
                 if current?.address != a {
@@ -57,15 +63,28 @@ extension Chain {
     }
 
     /// Merges `d` into the head state, as Anvil's `anvil_loadState` does: each listed account
-    /// gets the dumped nonce and balance; each listed contract's storage becomes exactly the
+    /// gets the dumped nonce, balance and code; each listed contract's storage becomes exactly the
     /// dumped words (slots it no longer has are cleared); other accounts and contracts are left
-    /// alone. The clock moves forward to the dumped chain time if it is behind. Undone by
-    /// `evm_revert` to an earlier snapshot like any other state cheat.
+    /// alone. The five native contracts keep their own code whatever the dump says, and a dump
+    /// without code (`carriesCode` false) leaves every account's code as it is. The clock moves
+    /// forward to the dumped chain time if it is behind. Undone by `evm_revert` to an earlier
+    /// snapshot like any other state cheat.
     public func loadState(_ d: StateDump) async throws {
         let n = head.number
         let store = self.store
+        let natives = executor.contracts.addresses
+        for (a, acct) in d.accounts where d.carriesCode && acct.hasCode && natives.name(of: a) == nil {
+            guard let code = d.codes[acct.codeHash], Hash.keccak(code) == acct.codeHash else {
+                throw ChainError.invalid("state dump: no code with hash \(acct.codeHash.hex) for \(a.checksummed)")
+            }
+        }
         try await modifyState { s in
-            for (a, acct) in d.accounts { s.setAccount(acct, of: a) }
+            for (a, acct) in d.accounts {
+                s.setAccount(Account(nonce: acct.nonce, balance: acct.balance, codeHash: s.account(a).codeHash), of: a)
+                if d.carriesCode && natives.name(of: a) == nil {
+                    s.setCode(acct.hasCode ? d.codes[acct.codeHash]! : [], of: a)
+                }
+            }
             for c in d.storage {
                 var keep = Set<Hash>()
                 for (slot, v) in c.slots { s.setStorage(c.address, slot, v); keep.insert(slot) }

@@ -14,12 +14,16 @@ public protocol ChainObserver: AnyObject, Sendable {
 public enum ChainError: Error, Equatable, Sendable {
     case timestampBeforeHead(requested: UInt64, head: UInt64)
     case invalid(String)
+    /// Code cannot be set at one of the five native contracts (their code is Swift).
+    case nativeContractCode(name: String, address: Address)
 
     public var message: String {
         switch self {
         case let .timestampBeforeHead(t, h):
             return "timestamp \(t) is lower than the current head block's timestamp \(h)"
         case let .invalid(m): return m
+        case let .nativeContractCode(name, a):
+            return "\(a.checksummed) is stakenet's native \(name) contract: its code is Swift, not bytecode, and cannot be replaced"
         }
     }
 }
@@ -83,6 +87,8 @@ public actor Chain {
         } else {
             head = try Genesis.write(config: config, store: store, contracts: contracts)
         }
+        // A database written before accounts had code: give the native contracts theirs.
+        try Genesis.installNativeCode(store: store, contracts: contracts, head: head.number, sync: config.syncWrites)
         self.config = config
         self.store = store
         self.executor = Executor(contracts: contracts, chainId: config.chainId)
@@ -248,6 +254,7 @@ public actor Chain {
             receipts.append(r)
         }
         let writes = b.state.stateWrites()
+        let codes = b.state.codeWrites()
         let stateRoot = Self.stateCommitment(parent: parent.header.stateRoot, writes: writes)
         let header = BlockHeader(
             parentHash: parent.hash, miner: env.coinbase, stateRoot: stateRoot,
@@ -263,7 +270,7 @@ public actor Chain {
         clockAfter.blockMined(timestamp: env.timestamp)
         var batch = WriteBatch()
         store.stage(block: block, transactions: b.included, encodings: txEncodings, receipts: receipts, stateWrites: writes,
-                    clock: clockAfter.state, into: &batch)
+                    codes: codes, clock: clockAfter.state, into: &batch)
         try store.db.write(batch, sync: false)
         reader.cache.advance(to: block.number, writes: writes)
         clock = clockAfter
@@ -510,8 +517,9 @@ public actor Chain {
     // MARK: state cheats (applied to the head block's state, like Anvil)
 
     /// Writes `writes` into the head's state version, remembering prior values for any
-    /// snapshot taken at this head so `evm_revert` can undo them.
-    func writeAtHead(_ writes: [([UInt8], [UInt8]?)]) async throws {
+    /// snapshot taken at this head so `evm_revert` can undo them. `codes` are the code blobs
+    /// the writes refer to, stored in the same batch (a revert leaves them as harmless orphans).
+    func writeAtHead(_ writes: [([UInt8], [UInt8]?)], codes: [(hash: Hash, code: [UInt8])] = []) async throws {
         try await drain()
         let n = head.number
         for (id, var s) in snapshots where s.head == n {
@@ -524,6 +532,7 @@ public actor Chain {
         }
         var batch = WriteBatch()
         store.state.stage(writes, block: n, into: &batch)
+        for c in codes { store.codes.stage(c.code, hash: c.hash, into: &batch) }
         try store.db.write(batch, sync: config.syncWrites)
         reader.cache.apply(writes, at: n)
     }
@@ -533,12 +542,25 @@ public actor Chain {
         try await drain()
         let overlay = StateOverlay(base: reader.state(at: head.number))
         try body(overlay)
-        try await writeAtHead(overlay.stateWrites())
+        try await writeAtHead(overlay.stateWrites(), codes: overlay.codeWrites())
     }
 
     public func setBalance(_ a: Address, _ v: UInt256) async throws { try await modifyState { $0.setBalance(v, of: a) } }
     public func setNonce(_ a: Address, _ n: UInt64) async throws {
         try await modifyState { s in var acct = s.account(a); acct.nonce = n; s.setAccount(acct, of: a) }
+    }
+
+    /// `anvil_setCode`: gives `a` this code (empty: none) in the head state. Refused at the five
+    /// native contracts, whose code is Swift.
+    public func setCode(_ code: [UInt8], of a: Address) async throws {
+        if let name = executor.contracts.addresses.name(of: a) { throw ChainError.nativeContractCode(name: name, address: a) }
+        try await modifyState { $0.setCode(code, of: a) }
+    }
+
+    /// `anvil_setStorageAt`: one storage word of `a` in the head state (any address, the native
+    /// contracts' solc-layout slots included).
+    public func setStorage(_ a: Address, _ slot: Hash, _ value: UInt256) async throws {
+        try await modifyState { $0.setStorage(a, slot, value) }
     }
 
     // MARK: impersonation

@@ -84,9 +84,14 @@ public final class ChainReader: @unchecked Sendable {
 
     // MARK: state
 
-    public func state(at number: UInt64) -> StateAtBlock { StateAtBlock(store: store.state, block: number, cache: cache) }
+    public func state(at number: UInt64) -> StateAtBlock {
+        StateAtBlock(store: store.state, codes: store.codes, block: number, cache: cache)
+    }
 
     public func account(_ a: Address, at number: UInt64) -> Account { state(at: number).account(a) }
+
+    /// The code of `a` at block `number` (empty when it has none).
+    public func code(of a: Address, at number: UInt64) -> [UInt8] { store.codes.code(account(a, at: number).codeHash) }
 
     /// The environment a call at `block` sees (the block's own number and timestamp).
     public func env(of block: Block) -> BlockEnv {

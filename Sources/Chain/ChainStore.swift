@@ -1,3 +1,4 @@
+import Foundation
 import Primitives
 import Storage
 
@@ -10,17 +11,28 @@ import Storage
 ///     I a ‖ address ‖ number   → (empty) the block has a log from that address
 ///     I t ‖ topic ‖ number     → (empty) the block has a log with that topic (any position)
 ///     M ‖ name                 → node metadata: head number, clock, format
+///     K ‖ codeHash(32)         → contract code (see `codePrefix`)
 ///
-/// A block, its transactions, receipts, indexes, state versions and the head pointer go
-/// in one write batch, so a crash leaves either all of a block or none of it.
+/// A block, its transactions, receipts, indexes, state versions, new code and the head
+/// pointer go in one write batch, so a crash leaves either all of a block or none of it.
 public final class ChainStore: @unchecked Sendable {
     public let db: Database
     public let state: VersionedState
+    public let codes: CodeStore
 
     public init(db: Database) {
         self.db = db
         self.state = VersionedState(db)
+        self.codes = CodeStore(db: db)
     }
+
+    /// `K` ‖ keccak256(code) → code. Not versioned: an account's code hash is versioned with
+    /// the account (`StateKey.account`), and the bytes are stored once by their hash, written in
+    /// the batch of the block (or cheat) that first set them. Never deleted: `evm_revert` and
+    /// `anvil_reset` leave the blobs of code that no account uses any more behind as orphans,
+    /// which is harmless (content-addressed, so a later block that sets the same code finds the
+    /// same bytes) and keeps a revert from having to know which other block still uses them.
+    public static let codePrefix: UInt8 = 0x4B
 
     static func numberKey(_ p: UInt8, _ n: UInt64) -> [UInt8] { [p] + n.bigEndianBytes }
     static func hashKey(_ p: UInt8, _ h: Hash) -> [UInt8] { [p] + h.bytes }
@@ -108,7 +120,8 @@ public final class ChainStore: @unchecked Sendable {
 
     /// Stages everything a mined block writes.
     func stage(block: Block, transactions: [PooledTransaction], encodings: [[UInt8]]? = nil, receipts: [ReceiptRecord],
-               stateWrites: [([UInt8], [UInt8]?)], clock: ClockState, into batch: inout WriteBatch) {
+               stateWrites: [([UInt8], [UInt8]?)], codes: [(hash: Hash, code: [UInt8])] = [], clock: ClockState,
+               into batch: inout WriteBatch) {
         let n = block.number
         batch.put(Self.numberKey(0x48, n), block.hash.bytes)
         batch.put(Self.hashKey(0x42, block.hash), block.storedEncoding())
@@ -125,6 +138,7 @@ public final class ChainStore: @unchecked Sendable {
         for a in addrs { batch.put([0x49, 0x61] + a.bytes + n.bigEndianBytes, []) }
         for t in topics { batch.put([0x49, 0x74] + t.bytes + n.bigEndianBytes, []) }
         state.stage(stateWrites, block: n, into: &batch)
+        for c in codes { self.codes.stage(c.code, hash: c.hash, into: &batch) }
         batch.put(Self.headKey, n.bigEndianBytes)
         stageClock(clock, into: &batch)
     }
@@ -153,13 +167,56 @@ public final class ChainStore: @unchecked Sendable {
     }
 }
 
+/// Contract code by hash (`ChainStore.codePrefix`), with a cache of what was read: the bytes
+/// under a hash never change, so a cached entry never goes stale, whatever reverts happen.
+public final class CodeStore: @unchecked Sendable {
+    let db: Database
+    private let lock = NSLock()
+    private var cache: [Hash: [UInt8]] = [:]
+    private var cachedBytes = 0
+    /// Past this many cached bytes the cache starts over (a devnet's code is far smaller).
+    let cacheLimit: Int
+
+    init(db: Database, cacheLimit: Int = 32 << 20) { self.db = db; self.cacheLimit = cacheLimit }
+
+    static func key(_ h: Hash) -> [UInt8] { [ChainStore.codePrefix] + h.bytes }
+
+    /// The code with hash `h`: empty for the empty-code hash, and for a hash never stored
+    /// (which a consistent database never has an account point to).
+    public func code(_ h: Hash) -> [UInt8] {
+        if h == Account.emptyCodeHash { return [] }
+        if let hit = lock.withLock({ cache[h] }) { return hit }
+        guard let c = db.get(Self.key(h)) else { return [] }
+        remember(c, h)
+        return c
+    }
+
+    /// Adds the blob to `batch` (a no-op for empty code).
+    func stage(_ code: [UInt8], hash h: Hash, into batch: inout WriteBatch) {
+        guard !code.isEmpty else { return }
+        batch.put(Self.key(h), code)
+    }
+
+    /// Caches a blob read from the database.
+    func remember(_ code: [UInt8], _ h: Hash) {
+        lock.withLock {
+            guard cache[h] == nil else { return }
+            if cachedBytes + code.count > cacheLimit { cache.removeAll(); cachedBytes = 0 }
+            guard code.count <= cacheLimit else { return }
+            cache[h] = code
+            cachedBytes += code.count
+        }
+    }
+}
+
 /// Reads the versioned state as of one block.
 public final class StateAtBlock: StateSource {
     let store: VersionedState
+    let codes: CodeStore
     let cache: HeadStateCache?
     public let block: UInt64
-    init(store: VersionedState, block: UInt64, cache: HeadStateCache? = nil) {
-        self.store = store; self.block = block; self.cache = cache
+    init(store: VersionedState, codes: CodeStore, block: UInt64, cache: HeadStateCache? = nil) {
+        self.store = store; self.codes = codes; self.block = block; self.cache = cache
     }
 
     func raw(_ key: [UInt8]) -> [UInt8]? {
@@ -178,4 +235,5 @@ public final class StateAtBlock: StateSource {
     public func storage(_ contract: Address, _ slot: Hash) -> UInt256 {
         raw(StateKey.storage(contract, slot)).flatMap { UInt256(bigEndian: $0) } ?? .zero
     }
+    public func code(_ hash: Hash) -> [UInt8] { codes.code(hash) }
 }

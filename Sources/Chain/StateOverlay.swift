@@ -2,10 +2,13 @@ import Primitives
 import Contracts
 
 /// Where committed state is read from: the versioned store at one block, or anything
-/// else that can answer the same two questions (tests, state overrides).
+/// else that can answer the same questions (tests, `eth_call` state overrides).
 public protocol StateSource: AnyObject {
     func account(_ a: Address) -> Account
     func storage(_ contract: Address, _ slot: Hash) -> UInt256
+    /// The code whose keccak256 is `hash`: empty for `Account.emptyCodeHash` (and for a hash
+    /// the source does not know, which a consistent source never asks for).
+    func code(_ hash: Hash) -> [UInt8]
 }
 
 /// Uncommitted writes over a `StateSource`, with checkpoints so a reverted call or a
@@ -15,12 +18,16 @@ public final class StateOverlay: WorldState {
     public let base: StateSource
     private(set) var accounts: [Address: Account] = [:]
     private(set) var slots: [StorageSlot: UInt256] = [:]
+    /// Code set in this overlay (by `setCode`), by hash, until the block commits it.
+    private(set) var codes: [Hash: [UInt8]] = [:]
     private var journal: [Entry] = []
 
     struct StorageSlot: Hashable { let contract: Address; let slot: Hash }
     private enum Entry {
         case account(Address, Account?)
         case slot(StorageSlot, UInt256?)
+        /// `setCode` added these bytes under this hash (undo: forget them).
+        case code(Hash)
     }
 
     public init(base: StateSource) { self.base = base }
@@ -40,6 +47,28 @@ public final class StateOverlay: WorldState {
 
     public func setBalance(_ value: UInt256, of a: Address) {
         var acct = account(a); acct.balance = value; setAccount(acct, of: a)
+    }
+
+    // MARK: code
+
+    /// The code of `a` (empty for an account without code).
+    public func code(of a: Address) -> [UInt8] { code(hash: account(a).codeHash) }
+
+    /// The code with this hash: set in this overlay, else from the base.
+    public func code(hash: Hash) -> [UInt8] {
+        if hash == Account.emptyCodeHash { return [] }
+        return codes[hash] ?? base.code(hash)
+    }
+
+    /// Gives `a` this code (empty: no code): sets its code hash and keeps the bytes until the
+    /// block commits them. Journaled like every other write.
+    public func setCode(_ bytes: [UInt8], of a: Address) {
+        let h = bytes.isEmpty ? Account.emptyCodeHash : Hash.keccak(bytes)
+        if !bytes.isEmpty && codes[h] == nil {
+            journal.append(.code(h))
+            codes[h] = bytes
+        }
+        var acct = account(a); acct.codeHash = h; setAccount(acct, of: a)
     }
 
     // MARK: storage
@@ -64,6 +93,7 @@ public final class StateOverlay: WorldState {
             switch journal.removeLast() {
             case .account(let a, let old): accounts[a] = old
             case .slot(let k, let old): slots[k] = old
+            case .code(let h): codes[h] = nil
             }
         }
     }
@@ -81,6 +111,13 @@ public final class StateOverlay: WorldState {
         out.sort { $0.0.lexicographicallyPrecedes($1.0) }
         return out
     }
+
+    /// The code blobs this overlay added, to be stored (by hash) with the block that commits
+    /// its state writes. Blobs no account ends up using are included too: code is
+    /// content-addressed and never deleted, so an unused one is only an orphan.
+    func codeWrites() -> [(hash: Hash, code: [UInt8])] {
+        codes.map { ($0.key, $0.value) }.sorted { $0.hash < $1.hash }
+    }
 }
 
 /// A source with nothing in it (genesis building, tests).
@@ -88,4 +125,5 @@ public final class EmptyState: StateSource {
     public init() {}
     public func account(_ a: Address) -> Account { .empty }
     public func storage(_ contract: Address, _ slot: Hash) -> UInt256 { .zero }
+    public func code(_ hash: Hash) -> [UInt8] { [] }
 }

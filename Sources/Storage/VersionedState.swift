@@ -201,6 +201,22 @@ public final class VersionedState: @unchecked Sendable {
         }
     }
 
+    /// Every stored version of `key`, newest block first: (block, value), nil for a deletion.
+    /// For maintenance (rewriting a key's history), not for reads at a block.
+    public func versions(of key: [UInt8]) throws -> [(block: UInt64, value: [UInt8]?)] {
+        var prefix = [versionPrefix]
+        prefix.append(contentsOf: Self.encodedLength(key.count))
+        prefix.append(contentsOf: key)
+        var out: [(block: UInt64, value: [UInt8]?)] = []
+        try db.scan(prefix: prefix) { k, v in
+            guard k.count == prefix.count + 8 else { return true }
+            let block = ~k.withUnsafeBytes { Self.loadBE($0, prefix.count) }
+            out.append((block, v.isEmpty ? nil : Array(v.dropFirst())))
+            return true
+        }
+        return out
+    }
+
     static func encodedLength(_ n: Int) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: lengthHeaderSize(n))
         out.withUnsafeMutableBytes { _ = writeLength(n, to: $0.baseAddress!) }

@@ -102,6 +102,7 @@ extension ChainError {
     var rpcError: RPCError {
         switch self {
         case .timestampBeforeHead: return RPCError.invalidParams(message)
+        case .nativeContractCode: return RPCError.invalidParams("param 0: " + message)
         case .invalid: return RPCError.server(message)
         }
     }
