@@ -179,6 +179,15 @@ public enum ParamDecoder {
         return n
     }
 
+    /// A 32-byte word (a storage slot or value): hex of at most 64 digits (`0x1`, or a full
+    /// zero-padded word), a decimal string or a JSON number below 2^256.
+    public static func word(_ v: JSON, _ what: String) throws(RPCError) -> UInt256 {
+        if case .string(let s) = v, s.hasPrefix("0x") || s.hasPrefix("0X"), s.utf8.count > 66 {
+            throw .invalidParams("\(what): longer than 32 bytes (\(s.utf8.count - 2) hex digits)")
+        }
+        return try quantity(v, what)
+    }
+
     /// Hex data (`0x` optional), even number of digits; `"0x"` is empty data.
     public static func bytes(_ v: JSON, _ what: String) throws(RPCError) -> [UInt8] {
         guard case .string(let s) = v else { throw .invalidParams("\(what): expected hex data, got \(shown(v))") }

@@ -7,8 +7,8 @@ import Primitives
 /// execution-apis OpenRPC document (read from ../shared/vectors), and refuses extra params
 /// before the handler runs.
 final class MethodArityTests: XCTestCase {
-    /// Registered, but answered with an error whatever the params (no EVM).
-    let refusedAnyway: Set<String> = ["anvil_setCode", "hardhat_setCode", "anvil_setStorageAt", "hardhat_setStorageAt"]
+    /// Registered, but answered with an error whatever the params.
+    let refusedAnyway: Set<String> = []
     /// Registered with the operator (the Operator module is not a dependency of RPCTests).
     let operatorMethods: Set<String> = [
         "stakenet_status", "stakenet_warp", "stakenet_setApr", "stakenet_setUnbondPeriod", "stakenet_setRebaseInterval",

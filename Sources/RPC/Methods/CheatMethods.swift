@@ -124,8 +124,24 @@ enum CheatMethods {
             try await rpc { try await chain.setNonce(a, v) }
             return .null
         }
-        t.register(["anvil_setCode", "hardhat_setCode", "anvil_setStorageAt", "hardhat_setStorageAt"]) { p in
-            throw RPCError.server("\(p.method) is not supported: stakenet has no EVM; it emulates a fixed set of contracts (MATIC, PolygonPool, aMATICb, aMATICc, ANKR) natively")
+        // anvil_setCode(address, code) → null, into the head state as the other state cheats.
+        // Refused at the five native contracts, whose code is Swift.
+        t.register(["anvil_setCode", "hardhat_setCode"]) { p in
+            let a = try p.address(0), code = try p.bytes(1)
+            guard code.count <= maxCheatCodeSize else {
+                throw RPCError.invalidParams("param 1: code of \(code.count) bytes is larger than the \(maxCheatCodeSize)-byte limit")
+            }
+            try await rpc { try await chain.setCode(code, of: a) }
+            return .null
+        }
+        // anvil_setStorageAt(address, slot, value) → true. Any address, the native contracts'
+        // solc-layout slots included.
+        t.register(["anvil_setStorageAt", "hardhat_setStorageAt"]) { p in
+            let a = try p.address(0)
+            let slot = try ParamDecoder.word(try p.value(1), "param 1 (slot)")
+            let value = try ParamDecoder.word(try p.value(2), "param 2 (value)")
+            try await rpc { try await chain.setStorage(a, Hash(slot), value) }
+            return .bool(true)
         }
         t.register(["anvil_dropTransaction", "hardhat_dropTransaction"]) { p in
             let h = try p.hash(0)
@@ -196,6 +212,11 @@ enum CheatMethods {
             ])
         }
     }
+
+    /// The largest code `anvil_setCode` takes: 256 KiB, over ten times EIP-170's 24 KiB deployed-code
+    /// limit (room for unoptimised builds, which Anvil lets tests install), and well inside the
+    /// 2 MiB request body.
+    static let maxCheatCodeSize = 256 * 1024
 
     /// A seconds count that must not be negative (JSON number or hex).
     static func signedSeconds(_ p: Params, _ i: Int) throws -> UInt64 {

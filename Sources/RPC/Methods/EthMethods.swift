@@ -40,8 +40,8 @@ enum EthMethods {
         }
         t.register("eth_getCode") { p in
             let a = try p.address(0)
-            _ = try n.resolve(try p.blockTag(1))
-            return .data(reader.contracts.code(at: a) ?? [])
+            let b = try n.resolve(try p.blockTag(1))
+            return .data(try n.read(b) { $0.code($0.account(a).codeHash) })
         }
         t.register("eth_getStorageAt") { p in
             let a = try p.address(0)
@@ -304,9 +304,9 @@ enum EthMethods {
         guard let to = req.to else { throw TxValidationError.contractCreation.rpcError }
         let alGas = req.accessList.reduce(UInt64(0)) { $0 + 2_400 + 1_900 * UInt64($1.storageKeys.count) }
         let env = n.reader.env(of: block)
+        let parsed = try overrides.map { try StateOverrides.parse($0, natives: n.reader.contracts.addresses) }
         let (r, gas) = try n.read(block) { state -> (CallResult, UInt64) in
-            let overlay = StateOverlay(base: state)
-            if let o = overrides { try StateOverrides.apply(o, to: overlay) }
+            let overlay = StateOverlay(base: parsed.map { OverriddenState(base: state, overrides: $0) } ?? state)
             if overlay.balance(of: from) < req.value {
                 throw RPCError.server("insufficient funds for gas * price + value: address \(from.checksummed) have \(overlay.balance(of: from)) want \(req.value)", code: -32003)
             }
@@ -421,27 +421,66 @@ struct CallRequest {
     }
 }
 
-/// eth_call's third parameter: per-address balance and nonce overrides. Code and storage
-/// overrides need an EVM and are refused.
+/// eth_call's and eth_estimateGas's third parameter, in geth's shape: per address `balance`,
+/// `nonce`, `code`, `state` (the account's whole storage) or `stateDiff` (some slots), applied
+/// through an `OverriddenState` for that call only.
 enum StateOverrides {
-    static func apply(_ o: JSON, to state: StateOverlay) throws {
+    /// The largest code an override may set (as `anvil_setCode`).
+    static let maxCodeSize = CheatMethods.maxCheatCodeSize
+
+    /// Parses and checks the whole object before anything runs; every error is -32602 naming
+    /// the address and field. Code overrides at the native contracts are refused, as
+    /// `anvil_setCode` refuses them (their code is Swift).
+    static func parse(_ o: JSON, natives: ContractAddresses) throws -> [Address: AccountOverride] {
         guard let entries = o.objectValue else { throw RPCError.invalidParams("param 2: expected an object of state overrides") }
+        var out: [Address: AccountOverride] = [:]
         for (key, v) in entries {
-            guard let a = Address(hex: key) else { throw RPCError.invalidParams("param 2: \(key) is not an address") }
-            for (field, value) in v.objectValue ?? [] {
+            let what = "param 2.\(key)"
+            guard let a = Address(hex: key) else {
+                throw RPCError.invalidParams("param 2: \(key) is not a 20-byte address")
+            }
+            guard out[a] == nil else { throw RPCError.invalidParams("\(what): the address is listed twice") }
+            if v.isNull { continue }
+            guard let fields = v.objectValue else { throw RPCError.invalidParams("\(what): expected an object") }
+            var ov = AccountOverride()
+            for (field, value) in fields where !value.isNull {
                 switch field {
-                case "balance": state.setBalance(try ParamDecoder.quantity(value, "param 2.\(key).balance"), of: a)
-                case "nonce":
-                    var acct = state.account(a)
-                    acct.nonce = try ParamDecoder.uint64(value, "param 2.\(key).nonce")
-                    state.setAccount(acct, of: a)
-                case "code", "state", "stateDiff", "movePrecompileToAddress":
-                    throw RPCError.invalidParams("param 2.\(key).\(field): stakenet has no EVM; only balance and nonce can be overridden")
+                case "balance": ov.balance = try ParamDecoder.quantity(value, "\(what).balance")
+                case "nonce": ov.nonce = try ParamDecoder.uint64(value, "\(what).nonce")
+                case "code":
+                    let code = try ParamDecoder.bytes(value, "\(what).code")
+                    guard code.count <= maxCodeSize else {
+                        throw RPCError.invalidParams("\(what).code: \(code.count) bytes is larger than the \(maxCodeSize)-byte limit")
+                    }
+                    if let name = natives.name(of: a) {
+                        throw RPCError.invalidParams("\(what).code: \(a.checksummed) is stakenet's native \(name) contract: its code is Swift, not bytecode, and cannot be overridden (override its storage with state or stateDiff)")
+                    }
+                    ov.code = code
+                case "state": ov.state = try slots(value, "\(what).state")
+                case "stateDiff": ov.stateDiff = try slots(value, "\(what).stateDiff")
+                case "movePrecompileToAddress":
+                    throw RPCError.invalidParams("\(what).movePrecompileToAddress: not supported")
                 default:
-                    throw RPCError.invalidParams("param 2.\(key): unknown override field \(field)")
+                    throw RPCError.invalidParams("\(what): unknown override field \(field) (expected balance, nonce, code, state or stateDiff)")
                 }
             }
+            if ov.state != nil && ov.stateDiff != nil {
+                throw RPCError.invalidParams("\(what): state and stateDiff cannot both be set")
+            }
+            out[a] = ov
         }
+        return out
+    }
+
+    /// `{slot: value}`, both 32-byte words.
+    static func slots(_ v: JSON, _ what: String) throws -> [Hash: UInt256] {
+        guard let pairs = v.objectValue else { throw RPCError.invalidParams("\(what): expected an object of slot: value") }
+        var out: [Hash: UInt256] = [:]
+        for (k, value) in pairs {
+            let slot = try ParamDecoder.word(.string(k), "\(what) slot \(k)")
+            out[Hash(slot)] = try ParamDecoder.word(value, "\(what).\(k)")
+        }
+        return out
     }
 }
 

@@ -8,16 +8,23 @@ import Contracts
 ///
 /// A dump is JSON in Anvil's spirit:
 ///
-///     {"stakenet":"state/1","chainId":31337,
+///     {"stakenet":"state/2","chainId":31337,
 ///      "block":{"number":"0x…","timestamp":"0x…"},"time":"0x…",
 ///      "accounts":{"0x…":{"nonce":"0x…","balance":"0x…","code":"0x…","storage":{"0xslot":"0xvalue"}}},
 ///      "raw":{"0xkey":"0xvalue"}}
+///
+/// `code` is the account's code, present for accounts that have any; in `state/2` an account
+/// without it has none (loading sets that), and the five native contracts keep their own code
+/// whatever a dump says. `state/1` (before accounts had code) still loads: its `code` fields
+/// (the native contracts' placeholders) are ignored and every account keeps the code it has.
 ///
 /// `anvil_dumpState` returns it hex-encoded (`0x` + hex of the JSON text), as Anvil returns its
 /// blob; `anvil_loadState` takes that hex string (or the JSON object itself). Files hold the
 /// JSON text.
 public enum StateMethods {
-    public static let format = "state/1"
+    public static let format = "state/2"
+    /// Earlier formats the loader still reads.
+    public static let formatWithoutCode = "state/1"
 
     static func register(_ t: MethodTable, _ n: NodeContext) {
         // anvil_dealERC20(holder, token, amount) as Anvil orders them; (token, holder, amount)
@@ -76,12 +83,11 @@ public enum StateMethods {
         var entries: [Address: (Account?, [(Hash, UInt256)]?)] = [:]
         for (a, acct) in d.accounts { entries[a, default: (nil, nil)].0 = acct }
         for c in d.storage { entries[c.address, default: (nil, nil)].1 = c.slots.map { ($0.slot, $0.value) } }
-        let contracts = n.reader.contracts
         let accounts: [(String, JSON)] = entries.keys.sorted().map { a in
             let (acct, slots) = entries[a]!
             let account = acct ?? .empty
             var o: [(String, JSON)] = [("nonce", .quantity(account.nonce)), ("balance", .quantity(account.balance))]
-            if let code = contracts.code(at: a) { o.append(("code", .data(code))) }
+            if account.hasCode { o.append(("code", .data(d.codes[account.codeHash] ?? []))) }
             if let slots { o.append(("storage", .object(slots.map { ($0.0.hex, .data($0.1.bytes32)) }))) }
             return (a.hex, .object(o))
         }
@@ -128,10 +134,13 @@ public enum StateMethods {
 
     static func decode(_ doc: JSON) throws -> StateDump {
         guard case .object = doc else { throw RPCError.invalidParams("state dump: expected an object") }
-        if let f = doc["stakenet"], f != .string(format) {
-            throw RPCError.invalidParams("state dump: unsupported format \(f.jsonString) (this node reads \"\(format)\")")
-        }
         var d = StateDump()
+        if let f = doc["stakenet"], f != .string(format) {
+            guard f == .string(formatWithoutCode) else {
+                throw RPCError.invalidParams("state dump: unsupported format \(f.jsonString) (this node reads \"\(format)\" and \"\(formatWithoutCode)\")")
+            }
+            d.carriesCode = false
+        }
         if let t = doc["time"], !t.isNull { d.chainTime = try ParamDecoder.uint64(t, "state.time") }
         if let b = doc["block"], let ts = b["timestamp"], !ts.isNull { d.headTimestamp = try ParamDecoder.uint64(ts, "state.block.timestamp") }
         guard let accounts = doc["accounts"]?.objectValue else { throw RPCError.invalidParams("state dump: missing \"accounts\" object") }
@@ -141,7 +150,18 @@ public enum StateMethods {
             guard case .object = entry else { throw RPCError.invalidParams("\(what): expected an object") }
             let nonce = try entry["nonce"].map { try ParamDecoder.uint64($0, "\(what).nonce") } ?? 0
             let balance = try entry["balance"].map { try ParamDecoder.quantity($0, "\(what).balance") } ?? .zero
-            d.accounts.append((a, Account(nonce: nonce, balance: balance)))
+            var account = Account(nonce: nonce, balance: balance)
+            if d.carriesCode, let c = entry["code"], !c.isNull {
+                let code = try ParamDecoder.bytes(c, "\(what).code")
+                guard code.count <= CheatMethods.maxCheatCodeSize else {
+                    throw RPCError.invalidParams("\(what).code: \(code.count) bytes is larger than the \(CheatMethods.maxCheatCodeSize)-byte limit")
+                }
+                if !code.isEmpty {
+                    account.codeHash = Hash.keccak(code)
+                    d.codes[account.codeHash] = code
+                }
+            }
+            d.accounts.append((a, account))
             if let storage = entry["storage"], !storage.isNull {
                 guard let pairs = storage.objectValue else { throw RPCError.invalidParams("\(what).storage: expected an object") }
                 var slots: [(slot: Hash, value: UInt256)] = []
