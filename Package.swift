@@ -15,11 +15,10 @@ var targets: [Target] = [
         "Primitives", "CSecp256k1", .product(name: "Crypto", package: "swift-crypto"),
     ]),
     // The EVM: interpreter, gas, precompiles, the journaled state and the host seam that
-    // native (Swift) contracts plug into. BigInt serves modexp only.
+    // native (Swift) contracts plug into.
     .target(name: "EVM", dependencies: [
         "Primitives", "EthCrypto",
         .product(name: "Crypto", package: "swift-crypto"),
-        .product(name: "BigInt", package: "BigInt"),
     ]),
     // ethereum/tests GeneralStateTests: parsing, in-memory pre-state, post-state roots, the runner.
     // LevelDB and the multi-version state.
@@ -71,7 +70,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
-        .package(url: "https://github.com/attaswift/BigInt.git", from: "6.0.1"),
     ],
     targets: targets,
     swiftLanguageModes: [.v5]

@@ -1,5 +1,3 @@
-import BigInt
-import Foundation
 import Primitives
 
 /// Precompile 0x05 (EIP-198, priced by EIP-2565): `base^exp mod modulus` over big-endian
@@ -55,12 +53,11 @@ enum ModExp {
         guard let baseLen = h.baseLen.int, let expLen = h.expLen.int, let modLen = h.modLen.int else {
             preconditionFailure("modexp lengths exceed what any gas pays for")
         }
-        let modulus = BigUInt(Data(read(input, at: UInt256(96 + baseLen + expLen), count: modLen)))
+        let modulus = BigNat(bigEndian: read(input, at: UInt256(96 + baseLen + expLen), count: modLen))
         if modulus.isZero { return [UInt8](repeating: 0, count: modLen) }
-        let base = BigUInt(Data(read(input, at: UInt256(96), count: baseLen)))
-        let exp = BigUInt(Data(read(input, at: UInt256(96 + baseLen), count: expLen)))
-        let bytes = [UInt8](base.power(exp, modulus: modulus).serialize())
-        return [UInt8](repeating: 0, count: modLen - bytes.count) + bytes
+        let base = BigNat(bigEndian: read(input, at: UInt256(96), count: baseLen))
+        let exp = BigNat(bigEndian: read(input, at: UInt256(96 + baseLen), count: expLen))
+        return BigNat.modPow(base, exp, modulus).bigEndianBytes(count: modLen)
     }
 
     /// `count` bytes of `input` from `offset`, zero past its end.
