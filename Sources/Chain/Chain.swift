@@ -169,7 +169,8 @@ public actor Chain {
             parentGasUsed: min(parent.gasUsed, parent.gasLimit), parentGasLimit: parent.gasLimit,
             parentBaseFee: parent.baseFeePerGas ?? config.genesisBaseFee)
         return BlockEnv(number: parent.number + 1, timestamp: timestamp, baseFee: baseFee,
-                        coinbase: coinbase, chainId: config.chainId, gasLimit: blockGasLimit)
+                        coinbase: coinbase, chainId: config.chainId, gasLimit: blockGasLimit,
+                        prevRandao: Self.prevRandao(parent: head.hash), blockHash: { [store] n in store.block(number: n)?.hash })
     }
 
     /// The base fee the next block will have.
@@ -245,7 +246,8 @@ public actor Chain {
             let r = ReceiptRecord(txHash: p.hash, txType: p.tx.type.rawValue, blockNumber: env.number, blockHash: .zero,
                                   index: UInt32(i), from: p.sender, to: p.tx.to, status: o.status, gasUsed: o.gasUsed,
                                   cumulativeGasUsed: cumulative, effectiveGasPrice: o.effectiveGasPrice,
-                                  logs: o.logs, firstLogIndex: logIndex)
+                                  logs: o.logs, firstLogIndex: logIndex,
+                                  contractAddress: p.tx.to == nil ? Self.createAddress(p.sender, p.tx.nonce) : nil)
             logIndex += UInt32(o.logs.count)
             let cr = Receipt(type: p.tx.type.rawValue, status: o.status, cumulativeGasUsed: cumulative, logs: o.logs)
             if !o.logs.isEmpty { bloom.formUnion(cr.bloom) }
@@ -358,6 +360,13 @@ public actor Chain {
             if let v { buf.append(1); buf.append(contentsOf: UInt64(v.count).bigEndianBytes); buf.append(contentsOf: v) } else { buf.append(0) }
         }
         return Hash.keccak(buf)
+    }
+
+    /// The CREATE address of `sender` at `nonce`: keccak256(rlp([sender, nonce]))[12:].
+    static func createAddress(_ sender: Address, _ nonce: UInt64) -> Address {
+        var w = RLPWriter(capacity: 32)
+        w.list { $0.write(sender); $0.write(nonce) }
+        return Address(bytes: Keccak256.hash(w.bytes)[12...])!
     }
 
     /// A deterministic stand-in for the beacon chain's randomness.

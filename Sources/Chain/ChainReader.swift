@@ -96,7 +96,8 @@ public final class ChainReader: @unchecked Sendable {
     /// The environment a call at `block` sees (the block's own number and timestamp).
     public func env(of block: Block) -> BlockEnv {
         BlockEnv(number: block.number, timestamp: block.header.timestamp, baseFee: block.header.baseFeePerGas ?? .zero,
-                 coinbase: block.header.miner, chainId: config.chainId, gasLimit: block.header.gasLimit)
+                 coinbase: block.header.miner, chainId: config.chainId, gasLimit: block.header.gasLimit,
+                 prevRandao: block.header.mixHash, blockHash: { [store] n in store.block(number: n)?.hash })
     }
 
     // MARK: logs

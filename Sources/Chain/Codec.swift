@@ -21,6 +21,7 @@ struct ByteReader {
     let bytes: [UInt8]
     var pos = 0
     init(_ bytes: [UInt8]) { self.bytes = bytes }
+    var isAtEnd: Bool { pos >= bytes.count }
     mutating func take(_ n: Int) throws -> ArraySlice<UInt8> {
         guard n >= 0, pos + n <= bytes.count else { throw DecodeError.truncated }
         defer { pos += n }

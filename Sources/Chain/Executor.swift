@@ -1,5 +1,6 @@
 import Primitives
 import Contracts
+import EVM
 
 /// The block a transaction or call executes in.
 public struct BlockEnv: Sendable {
@@ -9,6 +10,15 @@ public struct BlockEnv: Sendable {
     public var coinbase: Address
     public var chainId: UInt64
     public var gasLimit: UInt64
+    /// PREVRANDAO: the block's mixHash.
+    public var prevRandao: Hash = .zero
+    /// BLOCKHASH for the 256 blocks below `number`.
+    public var blockHash: @Sendable (UInt64) -> Hash? = { _ in nil }
+
+    var evmContext: BlockContext {
+        BlockContext(number: number, timestamp: timestamp, coinbase: coinbase, gasLimit: gasLimit, baseFee: baseFee,
+                     prevRandao: prevRandao, chainId: chainId, blobBaseFee: .one, blockHash: blockHash)
+    }
 }
 
 /// Why a transaction is refused before it gets into a block. The messages are geth's,
@@ -60,6 +70,26 @@ public struct TxOutcome: Sendable {
     public var logs: [Log]
     public var output: [UInt8]
     public var effectiveGasPrice: UInt256
+    /// The contract a successful creation deployed.
+    public var contractAddress: Address? = nil
+    /// How execution ended (`.halt` carries geth's error for traces and `eth_call`).
+    public var execStatus: ExecStatus = .success
+}
+
+/// The outcome of `eth_call`-style execution.
+public struct CallOutcome: Sendable {
+    public var status: ExecStatus
+    public var output: [UInt8]
+    /// Gas a transaction with these parts would use (intrinsic gas included, refund applied).
+    public var gasUsed: UInt64
+    /// The refund already subtracted from `gasUsed` (a gas limit must cover both).
+    public var gasRefunded: UInt64 = 0
+    public var logs: [Log]
+    public var contractAddress: Address?
+    public var success: Bool { status.isSuccess }
+
+    /// The compatibility shape the native-only code paths used.
+    public var callResult: CallResult { CallResult(success: success, output: output, logs: logs, gasUsed: gasUsed) }
 }
 
 /// Applies transactions and calls to state. Stateless; shared by the block builder and
@@ -67,14 +97,18 @@ public struct TxOutcome: Sendable {
 public struct Executor: Sendable {
     public let contracts: NativeContracts
     public let chainId: UInt64
+    let bridge: NativeBridge
 
     public init(contracts: NativeContracts, chainId: UInt64) {
         self.contracts = contracts; self.chainId = chainId
+        self.bridge = NativeBridge(contracts)
     }
 
     /// Checks that need no state: type, chain id, creation, fee fields, gas bounds.
     public func validateStatic(_ tx: Transaction, env: BlockEnv) throws {
-        if tx.to == nil { throw TxValidationError.contractCreation }
+        if tx.to == nil && tx.data.count > Transaction.maxInitCodeSize {
+            throw TxValidationError.invalidTransaction("max initcode size exceeded: code size \(tx.data.count) limit \(Transaction.maxInitCodeSize)")
+        }
         if let id = tx.chainId, id != chainId { throw TxValidationError.invalidChainId(have: id, want: chainId) }
         if tx.maxPriorityFeePerGas > tx.maxFeePerGas { throw TxValidationError.tipAboveFeeCap }
         let intrinsic = tx.intrinsicGas()
@@ -99,78 +133,52 @@ public struct Executor: Sendable {
         }
     }
 
-    /// Applies a validated transaction: charges gas, bumps the nonce, runs the call, pays
-    /// the priority fee to the coinbase. A reverted call keeps only gas and nonce.
+    /// Applies a validated transaction through the EVM: charges gas, bumps the nonce, runs the
+    /// call or creation (native contracts are accounts whose code is Swift), refunds, pays the
+    /// priority fee to the coinbase. A failed transaction keeps only gas and nonce.
     public func apply(_ tx: Transaction, sender: Address, state: StateOverlay, env: BlockEnv) -> TxOutcome {
-        let price = tx.effectiveGasPrice(baseFee: env.baseFee)
-        var acct = state.account(sender)
-        let upfront = UInt256(tx.gasLimit) &* price
-        acct.balance = acct.balance &- upfront
-        acct.nonce &+= 1
-        state.setAccount(acct, of: sender)
-
-        let cp = state.checkpoint()
-        let intrinsic = tx.intrinsicGas()
-        var gasUsed = intrinsic
-        var status = true
-        var logs: [Log] = []
-        var output: [UInt8] = []
-        let to = tx.to ?? .zero
-        transfer(tx.value, from: sender, to: to, state: state)
-        if contracts.isContract(to) {
-            let ctx = CallContext(caller: sender, origin: sender, value: tx.value, blockNumber: env.number,
-                                  timestamp: env.timestamp, chainId: env.chainId, coinbase: env.coinbase)
-            let r = contracts.call(to: to, calldata: tx.data, context: ctx, state: state)
-            output = r.output
-            gasUsed = intrinsic &+ r.gasUsed
-            if gasUsed > tx.gasLimit {
-                // Out of gas: everything the call did is undone and all gas is used.
-                gasUsed = tx.gasLimit; status = false; output = []
-            } else if !r.success {
-                status = false
-            } else {
-                logs = r.logs
-            }
+        let evm = EVM(block: env.evmContext, natives: bridge)
+        let txEnv = TxEnv(caller: sender, to: tx.to, nonce: tx.nonce, value: tx.value, data: tx.data, gasLimit: tx.gasLimit,
+                          maxFeePerGas: tx.maxFeePerGas, maxPriorityFeePerGas: tx.maxPriorityFeePerGas, accessList: tx.accessList)
+        do {
+            let r = try evm.transact(txEnv, backend: OverlayBackend(state))
+            state.apply(r.changes)
+            return TxOutcome(status: r.status.isSuccess, gasUsed: r.gasUsed, logs: r.logs, output: r.output,
+                             effectiveGasPrice: r.effectiveGasPrice, contractAddress: r.contractAddress, execStatus: r.status)
+        } catch {
+            // The caller validated `tx` against this state; reaching here means the pool and the
+            // state disagree. Nothing was written; the block records a failed, gas-free outcome.
+            return TxOutcome(status: false, gasUsed: 0, logs: [], output: Array(error.message.utf8),
+                             effectiveGasPrice: tx.effectiveGasPrice(baseFee: env.baseFee), execStatus: .halt(.precompile(error.message)))
         }
-        if !status { state.revert(to: cp) }
-
-        // Refund unused gas; the base fee is burned, the tip goes to the coinbase.
-        var after = state.account(sender)
-        after.balance = after.balance &+ UInt256(tx.gasLimit - gasUsed) &* price
-        state.setAccount(after, of: sender)
-        let tip = price &- env.baseFee
-        if !tip.isZero {
-            let c = state.balance(of: env.coinbase)
-            state.setBalance(c &+ UInt256(gasUsed) &* tip, of: env.coinbase)
-        }
-        return TxOutcome(status: status, gasUsed: gasUsed, logs: logs, output: output, effectiveGasPrice: price)
     }
 
-    func transfer(_ value: UInt256, from: Address, to: Address, state: StateOverlay) {
-        guard !value.isZero else { return }
-        state.setBalance(state.balance(of: from) &- value, of: from)
-        state.setBalance(state.balance(of: to) &+ value, of: to)
+    /// `eth_call` / `eth_estimateGas`: runs a message with no signature, nonce or fee checks
+    /// (gas price zero; the balance must still cover `value`). `gasLimit` defaults to the
+    /// block's. `to == nil` runs a creation.
+    public func run(from: Address, to: Address?, value: UInt256, data: [UInt8], gasLimit: UInt64? = nil,
+                    accessList: [AccessListEntry] = [], state: StateOverlay, env: BlockEnv) -> CallOutcome {
+        var block = env.evmContext
+        block.baseFee = .zero
+        let evm = EVM(block: block, natives: bridge)
+        let backend = OverlayBackend(state)
+        let nonce = backend.account(from)?.nonce ?? 0
+        let txEnv = TxEnv(caller: from, to: to, nonce: nonce, value: value, data: data, gasLimit: gasLimit ?? env.gasLimit,
+                          maxFeePerGas: .zero, maxPriorityFeePerGas: .zero, accessList: accessList)
+        do {
+            let r = try evm.transact(txEnv, backend: backend, options: .call)
+            state.apply(r.changes)
+            return CallOutcome(status: r.status, output: r.output, gasUsed: r.gasUsed, gasRefunded: r.gasRefunded, logs: r.logs,
+                               contractAddress: r.contractAddress)
+        } catch {
+            return CallOutcome(status: .halt(.precompile(error.message)), output: [], gasUsed: 0, logs: [], contractAddress: nil)
+        }
     }
 
-    /// `eth_call` / `eth_estimateGas`: runs a message with no signature, nonce or fee
-    /// checks (the balance must still cover `value`). Returns the call result and the gas
-    /// a transaction with this calldata would use.
+    /// The shape the native-only paths used: the call result and the gas a transaction would use.
     public func call(from: Address, to: Address?, value: UInt256, data: [UInt8], accessListGas: UInt64 = 0,
                      state: StateOverlay, env: BlockEnv) -> (result: CallResult, gas: UInt64) {
-        let intrinsic = Transaction.intrinsicGas(data: data, isContractCreation: to == nil) &+ accessListGas
-        guard let to else {
-            return (CallResult(success: false, output: [], logs: [], gasUsed: 0), intrinsic)
-        }
-        if state.balance(of: from) < value {
-            return (CallResult(success: false, output: [], logs: [], gasUsed: 0), intrinsic)
-        }
-        transfer(value, from: from, to: to, state: state)
-        guard contracts.isContract(to) else {
-            return (CallResult(success: true, output: [], logs: [], gasUsed: 0), intrinsic)
-        }
-        let ctx = CallContext(caller: from, origin: from, value: value, blockNumber: env.number,
-                              timestamp: env.timestamp, chainId: env.chainId, coinbase: env.coinbase)
-        let r = contracts.call(to: to, calldata: data, context: ctx, state: state)
-        return (r, intrinsic &+ r.gasUsed)
+        let o = run(from: from, to: to, value: value, data: data, state: state, env: env)
+        return (o.callResult, o.gasUsed &+ accessListGas)
     }
 }

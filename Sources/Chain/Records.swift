@@ -48,6 +48,9 @@ public struct ReceiptRecord: Sendable {
     public var logs: [Log]
     /// Block-wide index of this receipt's first log.
     public var firstLogIndex: UInt32
+    /// For a creation: the new contract's address (set whether or not the creation succeeded,
+    /// as geth does). Records written before the EVM have none and decode as nil.
+    public var contractAddress: Address? = nil
 
     public var bloom: Bloom {
         var b = Bloom()
@@ -85,6 +88,7 @@ extension ReceiptRecord {
             for t in l.topics { w.hash(t) }
             w.data(l.data)
         }
+        if let c = contractAddress { w.address(c) }
         return w.bytes
     }
 
@@ -105,6 +109,7 @@ extension ReceiptRecord {
             logs.append(Log(address: a, topics: topics, data: try r.data()))
         }
         self.logs = logs
+        contractAddress = r.isAtEnd ? nil : try r.address()
     }
 }
 

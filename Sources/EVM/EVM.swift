@@ -74,6 +74,16 @@ public struct TxResult: Sendable {
     public var effectiveGasPrice: UInt256
 }
 
+/// Which checks `transact` makes. `eth_call` skips the nonce, sender-code and block-gas-limit
+/// checks, as geth's does.
+public struct TransactOptions: Sendable {
+    public var checkNonce: Bool
+    public var checkSenderIsEOA: Bool
+    public var checkBlockGasLimit: Bool
+    public static let transaction = TransactOptions(checkNonce: true, checkSenderIsEOA: true, checkBlockGasLimit: true)
+    public static let call = TransactOptions(checkNonce: false, checkSenderIsEOA: false, checkBlockGasLimit: false)
+}
+
 /// The entry point: validates and executes transactions and calls in one block's context.
 public struct EVM {
     public let block: BlockContext
@@ -111,19 +121,19 @@ public struct EVM {
 
     /// Validates `tx` against `backend` and executes it. Nothing is written to `backend`;
     /// `result.changes` holds every write (fees, nonce, refunds, coinbase tip included).
-    public func transact(_ tx: TxEnv, backend: StateBackend) throws(TxError) -> TxResult {
+    public func transact(_ tx: TxEnv, backend: StateBackend, options: TransactOptions = .transaction) throws(TxError) -> TxResult {
         let state = EVMState(backend: backend)
-        return try transact(tx, state: state, tracer: nil)
+        return try transact(tx, state: state, options: options, tracer: nil)
     }
 
-    func transact(_ tx: TxEnv, state: EVMState, tracer: Tracer?) throws(TxError) -> TxResult {
+    func transact(_ tx: TxEnv, state: EVMState, options: TransactOptions, tracer: Tracer?) throws(TxError) -> TxResult {
         let sender = tx.caller
         let intrinsic = EVM.intrinsicGas(data: tx.data, isCreate: tx.to == nil, accessList: tx.accessList)
         // Static checks, geth's order and wording.
         if tx.to == nil && tx.data.count > Gas.maxInitCodeSize {
             throw TxError("max initcode size exceeded: code size \(tx.data.count) limit \(Gas.maxInitCodeSize)")
         }
-        if tx.gasLimit > block.gasLimit {
+        if options.checkBlockGasLimit && tx.gasLimit > block.gasLimit {
             throw TxError("exceeds block gas limit: gas \(tx.gasLimit), block gas limit \(block.gasLimit)")
         }
         if tx.gasLimit < intrinsic {
@@ -152,14 +162,14 @@ public struct EVM {
             maxBlobFee = UInt256(blobGas).saturatingMul(maxBlob)
         }
         let acct = state.account(sender) ?? EVMAccount()
-        if acct.nonce < tx.nonce {
+        if options.checkNonce && acct.nonce < tx.nonce {
             throw TxError("nonce too high: address \(sender.checksummed), tx: \(tx.nonce) state: \(acct.nonce)")
         }
-        if acct.nonce > tx.nonce {
+        if options.checkNonce && acct.nonce > tx.nonce {
             throw TxError("nonce too low: address \(sender.checksummed), tx: \(tx.nonce) state: \(acct.nonce)")
         }
         if acct.nonce == UInt64.max { throw TxError("nonce has max value: address \(sender.checksummed), nonce: \(acct.nonce)") }
-        if acct.codeHash != EVMAccount.emptyCodeHash {
+        if options.checkSenderIsEOA && acct.codeHash != EVMAccount.emptyCodeHash {
             throw TxError("sender not an eoa: address \(sender.checksummed), codehash: \(acct.codeHash.hex)")
         }
         let maxCost = UInt256(tx.gasLimit).saturatingMul(tx.maxFeePerGas).saturatingAdd(tx.value).saturatingAdd(maxBlobFee)

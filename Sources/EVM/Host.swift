@@ -32,6 +32,13 @@ public protocol StateBackend: AnyObject {
     func code(_ codeHash: Hash) -> [UInt8]
     /// One storage word (zero when never written).
     func storage(_ a: Address, _ slot: UInt256) -> UInt256
+    /// Whether the account has any non-zero storage (EIP-7610: creating over it collides).
+    func hasStorage(_ a: Address) -> Bool
+}
+
+extension StateBackend {
+    /// Backends that cannot enumerate storage answer no: a creation never collides on storage alone.
+    public func hasStorage(_ a: Address) -> Bool { false }
 }
 
 /// The block a transaction executes in.

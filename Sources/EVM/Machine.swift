@@ -124,7 +124,10 @@ final class Machine {
         if m.kind.isCreate {
             state.createAccount(m.target)
             if !m.value.isZero { _ = state.transfer(from: m.caller, to: m.target, value: m.value) }
-            let f = Frame(message: m, code: m.input, jumpdests: JumpDests(m.input), snapshot: snap)
+            // The init code runs as code; a creation has no call data.
+            var frameMessage = m
+            frameMessage.input = []
+            let f = Frame(message: frameMessage, code: m.input, jumpdests: JumpDests(m.input), snapshot: snap)
             return .frame(f)
         }
         if m.transfersValue {
@@ -209,8 +212,8 @@ final class Machine {
         if status != .success { state.revert(to: f.snapshot) }
         tracer?.onExit(status: status, output: output, gasUsed: m.gas - gasLeft)
         if m.kind.isCreate {
-            return Outcome(status: status, output: status == .revert ? output : (status == .success ? [] : []),
-                           gasLeft: gasLeft, created: status == .success ? m.target : nil)
+            // Success: the deployed code (what eth_call of a creation returns); revert: its data.
+            return Outcome(status: status, output: output, gasLeft: gasLeft, created: status == .success ? m.target : nil)
         }
         return Outcome(status: status, output: output, gasLeft: gasLeft, created: nil)
     }
@@ -218,8 +221,8 @@ final class Machine {
     // MARK: addresses
 
     func hasCodeOrNonce(_ a: Address) -> Bool {
-        guard let acct = state.account(a) else { return false }
-        return acct.nonce != 0 || acct.codeHash != EVMAccount.emptyCodeHash
+        if let acct = state.account(a), acct.nonce != 0 || acct.codeHash != EVMAccount.emptyCodeHash { return true }
+        return state.hasStorage(a)
     }
 
     func createAddress(_ sender: Address, _ nonce: UInt64) -> Address {

@@ -164,6 +164,13 @@ public final class EVMState {
         if created.insert(a).inserted { journal.append(.created(a)) }
     }
 
+    /// EIP-7610: a non-empty storage at the address makes a creation collide.
+    public func hasStorage(_ a: Address) -> Bool {
+        if storage.contains(where: { $0.key.address == a && !$0.value.isZero }) { return true }
+        if created.contains(a) { return false }
+        return backend.hasStorage(a)
+    }
+
     public func wasCreatedInThisTransaction(_ a: Address) -> Bool { created.contains(a) }
 
     /// EIP-6780: marks `a` for deletion at the end of the transaction (only when created in it).
@@ -236,7 +243,9 @@ public final class EVMState {
         for a in touched where !destructed.contains(a) {
             if let acct = account(a), acct.isEmpty { accounts[a] = .some(nil); dirty.insert(a) }
         }
-        for a in dirty { out.accounts[a] = accounts[a] ?? nil }
+        // account(a), not the cache: a native contract's storage can be written without its
+        // account ever being loaded.
+        for a in dirty { out.accounts[a] = account(a) }
         for (k, v) in storage {
             guard let acct = out.accounts[k.address], acct != nil else { continue }
             if original[k] != v { out.storage[k.address, default: [:]][k.slot] = v }

@@ -283,7 +283,8 @@ CATALOGUE = [
          "data": b"", "accessList": []}))), -32000, "invalid chain id for signer"),
     c("wrong-chain-id-legacy-155", lambda n: req("eth_sendRawTransaction", legacy(chainId=1)), -32000, "invalid chain id for signer"),
     # other validation
-    c("contract-creation", lambda n: req("eth_sendRawTransaction", signed(to=b"", data=b"\x60\x00")), -32000, "fixed set of contracts"),
+    c("initcode-oversized", lambda n: req("eth_sendRawTransaction", signed(to=b"", data=b"\x60" * 49_153, gas=1_000_000)),
+      -32000, "max initcode size exceeded"),
     c("nonce-max", lambda n: req("eth_sendRawTransaction", legacy(nonce=2**64 - 1)), -32000, "nonce has max value"),
     c("tip-above-fee-cap", lambda n: req("eth_sendRawTransaction", signed(maxFeePerGas=GWEI, maxPriorityFeePerGas=2 * GWEI)),
       -32000, "max priority fee per gas higher than max fee per gas"),
@@ -321,7 +322,7 @@ CATALOGUE = [
     c("estimate-short-calldata", req("eth_estimateGas", {"from": ADDR, "to": CONTRACTS["MATIC"], "data": "0x01"}),
       REVERT, "execution reverted"),
     # cheats and stakenet_ methods with bad input
-    c("set-code-no-evm", req("anvil_setCode", DEV[1].address, "0x6000"), -32000, "anvil_setCode", "no EVM"),
+    c("set-code-native-address", req("anvil_setCode", CONTRACTS["MATIC"], "0x6000"), INVALID_PARAMS, "param 0", "native MATIC"),
     c("increase-time-not-a-number", req("evm_increaseTime", "soon"), INVALID_PARAMS, "param 0"),
     c("mine-too-many-blocks", req("anvil_mine", "0xffffffffffffffff"), INVALID_PARAMS, "param 0", "at most"),
     c("next-timestamp-in-the-past", req("evm_setNextBlockTimestamp", 1), INVALID_PARAMS, "timestamp"),

@@ -155,21 +155,19 @@ enum EthMethods {
         // MARK: calls
 
         t.register("eth_call") { p in
-            let (result, _) = try await runCall(p, n)
-            guard result.success else { throw revertError(result.output) }
-            return .data(result.output)
+            let c = try PreparedCall(p, n)
+            let o = try c.run(gasLimit: c.req.gas ?? c.env.gasLimit, n)
+            try throwIfFailed(o)
+            return .data(o.output)
         }
-        // The emulated contracts read no account or slot an access list would warm, so the
-        // list is empty; gasUsed is what eth_estimateGas answers.
+        // The access list stays empty (stakenet does not yet record what a call touched);
+        // gasUsed is what eth_estimateGas answers.
         t.register("eth_createAccessList") { p in
-            let (result, gas) = try await runCall(p, n)
-            guard result.success else { throw revertError(result.output) }
-            return .object([("accessList", .array([])), ("gasUsed", .quantity(gas))])
+            let c = try PreparedCall(p, n)
+            return .object([("accessList", .array([])), ("gasUsed", .quantity(try estimateGas(c, n)))])
         }
         t.register("eth_estimateGas") { p in
-            let (result, gas) = try await runCall(p, n)
-            guard result.success else { throw revertError(result.output) }
-            return .quantity(gas)
+            .quantity(try estimateGas(try PreparedCall(p, n), n))
         }
 
         // MARK: logs
@@ -242,7 +240,6 @@ enum EthMethods {
         if let c = tx.chainId, c != chainId {
             throw TxValidationError.invalidChainId(have: c, want: chainId).rpcError
         }
-        if tx.to == nil { throw TxValidationError.contractCreation.rpcError }
         do { try tx.validate(chainId: chainId) } catch {
             switch error {
             case .intrinsicGasTooLow(let have, let want): throw TxValidationError.intrinsicGasTooLow(have: have, want: want).rpcError
@@ -268,7 +265,7 @@ enum EthMethods {
     static func buildTransaction(_ o: JSON, _ n: NodeContext) async throws -> (Transaction, Address) {
         let req = try CallRequest(o)
         guard let from = req.from else { throw RPCError.invalidParams("param 0.from: missing") }
-        guard let to = req.to else { throw TxValidationError.contractCreation.rpcError }
+        let to = req.to
         let nonce: UInt64
         if let v = req.nonce { nonce = v } else { nonce = await n.chain.pendingNonce(from) }
         var gas = req.gas
@@ -277,10 +274,7 @@ enum EthMethods {
             throw TxValidationError.insufficientFunds(address: from, have: balance, want: req.value).rpcError
         }
         if gas == nil {
-            let state = StateOverlay(base: n.reader.state(at: n.reader.headNumber))
-            let (r, g) = n.reader.executor.call(from: from, to: to, value: req.value, data: req.data, state: state, env: n.reader.env(of: n.reader.head))
-            if !r.success { throw revertError(r.output) }
-            gas = g
+            gas = try estimateGas(PreparedCall(req: req, from: from, block: n.reader.head, env: n.reader.env(of: n.reader.head), overrides: nil), n)
         }
         let baseFee = await n.chain.nextBaseFee
         var tx: Transaction
@@ -295,28 +289,38 @@ enum EthMethods {
         return (tx, from)
     }
 
-    /// eth_call / eth_estimateGas: the request at a block, with optional state overrides.
-    static func runCall(_ p: Params, _ n: NodeContext) async throws -> (CallResult, UInt64) {
-        let req = try CallRequest(try p.object(0))
-        let block = try n.resolve(try p.blockTag(1))
-        let overrides = try p.optionalObject(2)
-        let from = req.from ?? .zero
-        guard let to = req.to else { throw TxValidationError.contractCreation.rpcError }
-        let alGas = req.accessList.reduce(UInt64(0)) { $0 + 2_400 + 1_900 * UInt64($1.storageKeys.count) }
-        let env = n.reader.env(of: block)
-        let parsed = try overrides.map { try StateOverrides.parse($0, natives: n.reader.contracts.addresses) }
-        let (r, gas) = try n.read(block) { state -> (CallResult, UInt64) in
-            let overlay = StateOverlay(base: parsed.map { OverriddenState(base: state, overrides: $0) } ?? state)
-            if overlay.balance(of: from) < req.value {
-                throw RPCError.server("insufficient funds for gas * price + value: address \(from.checksummed) have \(overlay.balance(of: from)) want \(req.value)", code: -32003)
-            }
-            return n.reader.executor.call(from: from, to: to, value: req.value, data: req.data,
-                                          accessListGas: alGas, state: overlay, env: env)
+    /// A failed call as geth reports it: a revert is code 3 with the revert data; a halt is
+    /// -32000 with geth's message (`out of gas`, `invalid opcode: 0xfe`, `stack underflow …`).
+    static func throwIfFailed(_ o: CallOutcome) throws {
+        switch o.status {
+        case .success: return
+        case .revert: throw revertError(o.output)
+        case .halt(let h): throw RPCError.server(h.message)
         }
-        if let limit = req.gas, gas > limit, r.success {
-            throw RPCError.server("out of gas: gas required exceeds allowance (\(limit))")
+    }
+
+    /// The smallest gas limit with which the call succeeds, found as geth does: one run at the
+    /// cap (the request's gas, else the block's limit), then a binary search from what that run
+    /// used. Exact to the unit: nested calls need more than they use (the 63/64 rule), and
+    /// refunds are paid only after the fact.
+    static func estimateGas(_ c: PreparedCall, _ n: NodeContext) throws -> UInt64 {
+        let cap = c.req.gas ?? c.env.gasLimit
+        let first = try c.run(gasLimit: cap, n)
+        if !first.success {
+            if case .halt(.outOfGas) = first.status { throw RPCError.server("gas required exceeds allowance (\(cap))") }
+            try throwIfFailed(first)
         }
-        return (r, gas)
+        let intrinsic = Transaction.intrinsicGas(data: c.req.data, isContractCreation: c.req.to == nil, accessList: c.req.accessList)
+        var lo = max(first.gasUsed &+ first.gasRefunded, intrinsic) &- 1
+        var hi = cap
+        if lo + 1 >= hi { return hi }
+        if try c.run(gasLimit: lo + 1, n).success { return lo + 1 }
+        lo += 1
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2
+            if try c.run(gasLimit: mid, n).success { hi = mid } else { lo = mid }
+        }
+        return hi
     }
 
     static func logsJSON(_ filter: ChainReader.LogFilter, _ n: NodeContext) throws -> JSON {
@@ -527,6 +531,39 @@ enum LogFilterParser {
         case .number(let x): return x
         case .hash: throw RPCError.invalidParams("\(what): a block hash is not allowed here")
         default: return n.reader.headNumber
+        }
+    }
+}
+
+/// An `eth_call`-style request resolved against its block and state overrides, runnable with
+/// any gas limit (estimation runs it many times).
+struct PreparedCall {
+    let req: CallRequest
+    let from: Address
+    let block: Block
+    let env: BlockEnv
+    let overrides: [Address: AccountOverride]?
+
+    init(req: CallRequest, from: Address, block: Block, env: BlockEnv, overrides: [Address: AccountOverride]?) {
+        self.req = req; self.from = from; self.block = block; self.env = env; self.overrides = overrides
+    }
+
+    init(_ p: Params, _ n: NodeContext) throws {
+        req = try CallRequest(try p.object(0))
+        block = try n.resolve(try p.blockTag(1))
+        from = req.from ?? .zero
+        env = n.reader.env(of: block)
+        overrides = try p.optionalObject(2).map { try StateOverrides.parse($0, natives: n.reader.contracts.addresses) }
+    }
+
+    func run(gasLimit: UInt64, _ n: NodeContext) throws -> CallOutcome {
+        try n.read(block) { state -> CallOutcome in
+            let overlay = StateOverlay(base: overrides.map { OverriddenState(base: state, overrides: $0) } ?? state)
+            if overlay.balance(of: from) < req.value {
+                throw RPCError.server("insufficient funds for gas * price + value: address \(from.checksummed) have \(overlay.balance(of: from)) want \(req.value)", code: -32003)
+            }
+            return n.reader.executor.run(from: from, to: req.to, value: req.value, data: req.data, gasLimit: gasLimit,
+                                         accessList: req.accessList, state: overlay, env: env)
         }
     }
 }

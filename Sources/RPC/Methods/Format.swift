@@ -99,7 +99,7 @@ enum Format {
             ("to", r.to.map { .address($0) } ?? .null),
             ("cumulativeGasUsed", .quantity(r.cumulativeGasUsed)),
             ("gasUsed", .quantity(r.gasUsed)),
-            ("contractAddress", .null),
+            ("contractAddress", r.contractAddress.map { .address($0) } ?? .null),
             ("logs", .array(r.positionedLogs.map(log))),
             ("logsBloom", .data(r.bloom.bytes)),
             ("type", .quantity(UInt64(r.txType))),

@@ -1,0 +1,78 @@
+import Primitives
+import Contracts
+import EVM
+
+// The Chain's side of the EVM seam: the block overlay as the EVM's state backend, the EVM's
+// journal as the native contracts' world state, and the five native contracts as accounts
+// whose code is Swift.
+
+/// A `StateOverlay` as the EVM reads it. Empty accounts are not stored, so they read as absent.
+final class OverlayBackend: StateBackend {
+    let overlay: StateOverlay
+    init(_ overlay: StateOverlay) { self.overlay = overlay }
+
+    func account(_ a: Address) -> EVMAccount? {
+        let acct = overlay.account(a)
+        if acct.isEmpty { return nil }
+        return EVMAccount(nonce: acct.nonce, balance: acct.balance, codeHash: acct.codeHash)
+    }
+    func code(_ h: Hash) -> [UInt8] { overlay.code(hash: h) }
+    func storage(_ a: Address, _ slot: UInt256) -> UInt256 { overlay.storage(a, Hash(slot)) }
+}
+
+extension StateOverlay {
+    /// Writes one transaction's changes. A deleted account (self-destructed in the transaction
+    /// that created it, or touched and empty) becomes empty, which the store does not keep;
+    /// the storage such an account wrote is not in `changes`.
+    func apply(_ changes: StateChanges) {
+        for (a, acct) in changes.accounts {
+            guard let acct else { setAccount(.empty, of: a); continue }
+            if let code = changes.codes[acct.codeHash], account(a).codeHash != acct.codeHash { setCode(code, of: a) }
+            setAccount(Account(nonce: acct.nonce, balance: acct.balance, codeHash: acct.codeHash), of: a)
+        }
+        for (a, slots) in changes.storage {
+            for (k, v) in slots { setStorage(a, Hash(k), v) }
+        }
+    }
+}
+
+/// The EVM's journal as the world state the native contracts read and write. Under a static
+/// call any write is recorded, and the call fails as an EVM write in a static context does.
+final class JournalWorld: WorldState {
+    let state: EVMState
+    let isStatic: Bool
+    private(set) var wroteInStaticContext = false
+
+    init(_ state: EVMState, isStatic: Bool) { self.state = state; self.isStatic = isStatic }
+
+    func balance(of a: Address) -> UInt256 { state.balance(a) }
+    func setBalance(_ v: UInt256, of a: Address) {
+        if isStatic { wroteInStaticContext = true; return }
+        state.setBalance(a, v)
+    }
+    func storage(_ c: Address, _ slot: Hash) -> UInt256 { state.storage(c, slot.value) }
+    func setStorage(_ c: Address, _ slot: Hash, _ v: UInt256) {
+        if isStatic { wroteInStaticContext = true; return }
+        state.setStorage(c, slot.value, v)
+    }
+}
+
+/// MATIC, PolygonPool, aMATICb, aMATICc and ANKR as EVM accounts whose code is Swift.
+final class NativeBridge: NativeCode, Sendable {
+    let contracts: NativeContracts
+    init(_ contracts: NativeContracts) { self.contracts = contracts }
+
+    func isNative(_ a: Address) -> Bool { contracts.isContract(a) }
+
+    func call(_ c: NativeCall, state: EVMState, block: BlockContext) -> NativeOutcome {
+        let world = JournalWorld(state, isStatic: c.isStatic)
+        let ctx = CallContext(caller: c.caller, origin: c.origin, value: c.value, blockNumber: block.number,
+                              timestamp: block.timestamp, chainId: block.chainId, coinbase: block.coinbase)
+        let r = contracts.call(to: c.address, calldata: c.input, context: ctx, state: world)
+        if r.gasUsed > c.gas { return NativeOutcome(status: .outOfGas, output: [], gasUsed: c.gas) }
+        if world.wroteInStaticContext { return NativeOutcome(status: .writeProtection, output: [], gasUsed: c.gas) }
+        guard r.success else { return NativeOutcome(status: .revert, output: r.output, gasUsed: r.gasUsed) }
+        for log in r.logs { state.addLog(log) }
+        return NativeOutcome(status: .success, output: r.output, gasUsed: r.gasUsed)
+    }
+}
