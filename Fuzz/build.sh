@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets into .build-fuzz/: rlp, tx, contracts, jsonrpc, eip712.
+# Builds the libFuzzer targets into .build-fuzz/: rlp, tx, contracts, jsonrpc, eip712, evm.
 #
 # Each target is the module sources it exercises plus one harness from Fuzz/, compiled with
 # `swiftc -sanitize=fuzzer,address` (libFuzzer + AddressSanitizer; Swift's own traps —
 # overflow, bounds, force-unwrap — are crashes too). Primitives and the secp256k1 part of
-# EthCrypto are compiled once as instrumented modules and linked into every target.
+# EthCrypto are compiled once as instrumented modules and linked into every target. swift-crypto
+# (SwiftPM-only: BoringSSL) is replaced by Fuzz/CryptoShim.swift, a module named Crypto with
+# the one call EthCrypto's Hash160.swift and the EVM's precompiles make (SHA256.hash(data:)).
 # A target is rebuilt only when one of its sources changed. Usage: Fuzz/build.sh [target…]
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -47,21 +49,32 @@ target() {  # target <name> <module name> <sources…> -- <objects/libs…>
 
 prims="$out/obj/Primitives.o"
 crypto="$out/obj/EthCrypto.o"
+shim="$out/obj/Crypto.o"
+evm="$out/obj/EVM.o"
+ethcrypto() {
+    module Crypto "$shim" Fuzz/CryptoShim.swift
+    module EthCrypto "$crypto" Sources/EthCrypto/Secp256k1.swift Sources/EthCrypto/TransactionSender.swift \
+        Sources/EthCrypto/Hash160.swift
+}
 module Primitives "$prims" Sources/Primitives/*.swift
-want=${*:-rlp tx contracts jsonrpc eip712}
+want=${*:-rlp tx contracts jsonrpc eip712 evm}
 for t in $want; do
     case $t in
     rlp) target rlp FuzzRLP Fuzz/RLPFuzz.swift -- "$prims" ;;
     tx)
-        module EthCrypto "$crypto" Sources/EthCrypto/Secp256k1.swift Sources/EthCrypto/TransactionSender.swift
-        target tx FuzzTx Fuzz/TransactionFuzz.swift -- "$prims" "$crypto" -lsecp256k1 ;;
+        ethcrypto
+        target tx FuzzTx Fuzz/TransactionFuzz.swift -- "$prims" "$crypto" "$shim" -lsecp256k1 ;;
     contracts)
-        module EthCrypto "$crypto" Sources/EthCrypto/Secp256k1.swift Sources/EthCrypto/TransactionSender.swift
-        target contracts FuzzContracts Sources/Contracts/*.swift Fuzz/ContractsFuzz.swift -- "$prims" "$crypto" -lsecp256k1 ;;
+        ethcrypto
+        target contracts FuzzContracts Sources/Contracts/*.swift Fuzz/ContractsFuzz.swift -- "$prims" "$crypto" "$shim" -lsecp256k1 ;;
     jsonrpc)
         target jsonrpc FuzzRPC Sources/RPC/JSON.swift Sources/RPC/JSONRPC.swift Sources/RPC/Params.swift \
             Sources/RPC/Transport/Connection.swift Fuzz/JSONRPCFuzz.swift -- "$prims" ;;
     eip712) target eip712 FuzzEIP712 Sources/RPC/JSON.swift Sources/RPC/Methods/EIP712.swift Fuzz/EIP712Fuzz.swift -- "$prims" ;;
-    *) echo "fuzz build: unknown target $t (rlp, tx, contracts, jsonrpc, eip712)" >&2; exit 2 ;;
+    evm)
+        ethcrypto
+        module EVM "$evm" Sources/EVM/*.swift Sources/EVM/Precompiles/*.swift
+        target evm FuzzEVM Fuzz/EVMFuzz.swift -- "$prims" "$crypto" "$shim" "$evm" -lsecp256k1 ;;
+    *) echo "fuzz build: unknown target $t (rlp, tx, contracts, jsonrpc, eip712, evm)" >&2; exit 2 ;;
     esac
 done
