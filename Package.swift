@@ -21,6 +21,7 @@ var targets: [Target] = [
         .product(name: "Crypto", package: "swift-crypto"),
     ]),
     // ethereum/tests GeneralStateTests: parsing, in-memory pre-state, post-state roots, the runner.
+    .target(name: "Conformance", dependencies: ["EVM", "Primitives", "EthCrypto"]),
     // LevelDB and the multi-version state.
     .target(name: "Storage", dependencies: ["Primitives", "CLevelDB"]),
     // The five emulated contracts, their dispatcher and gas table.
@@ -31,7 +32,7 @@ var targets: [Target] = [
     .target(name: "Operator", dependencies: ["Primitives", "EthCrypto", "Contracts", "Chain"]),
     // JSON-RPC: transport, method table, errors, filters, subscriptions.
     .target(name: "RPC", dependencies: [
-        "Primitives", "EthCrypto", "Chain", "Contracts", "Operator",
+        "Primitives", "EthCrypto", "Chain", "Contracts", "Operator", "EVM",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdCore", package: "hummingbird"),
         .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -39,12 +40,14 @@ var targets: [Target] = [
         .product(name: "Logging", package: "swift-log"),
     ]),
     .executableTarget(name: "stakenet", dependencies: [
+        "RPC", "Chain", "Operator", "EthCrypto", "Primitives", "Conformance",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
     ]),
     .testTarget(name: "PrimitivesTests", dependencies: ["Primitives"]),
     .testTarget(name: "EthCryptoTests", dependencies: ["EthCrypto", "Primitives"]),
     .testTarget(name: "EVMTests", dependencies: ["EVM", "Primitives", "EthCrypto"]),
+    .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "EVM", "Primitives", "EthCrypto"]),
     .testTarget(name: "StorageTests", dependencies: ["Storage", "Primitives"]),
     .testTarget(name: "ContractsTests", dependencies: ["Contracts", "Primitives", "EthCrypto"]),
     .testTarget(name: "ChainTests", dependencies: ["Chain", "Contracts", "Primitives", "EthCrypto", "Storage"]),

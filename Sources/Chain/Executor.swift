@@ -74,6 +74,12 @@ public struct TxOutcome: Sendable {
     public var contractAddress: Address? = nil
     /// How execution ended (`.halt` carries geth's error for traces and `eth_call`).
     public var execStatus: ExecStatus = .success
+
+    public init(status: Bool, gasUsed: UInt64, logs: [Log], output: [UInt8], effectiveGasPrice: UInt256,
+                contractAddress: Address? = nil, execStatus: ExecStatus = .success) {
+        self.status = status; self.gasUsed = gasUsed; self.logs = logs; self.output = output
+        self.effectiveGasPrice = effectiveGasPrice; self.contractAddress = contractAddress; self.execStatus = execStatus
+    }
 }
 
 /// The outcome of `eth_call`-style execution.
@@ -136,12 +142,13 @@ public struct Executor: Sendable {
     /// Applies a validated transaction through the EVM: charges gas, bumps the nonce, runs the
     /// call or creation (native contracts are accounts whose code is Swift), refunds, pays the
     /// priority fee to the coinbase. A failed transaction keeps only gas and nonce.
-    public func apply(_ tx: Transaction, sender: Address, state: StateOverlay, env: BlockEnv) -> TxOutcome {
+    public func apply(_ tx: Transaction, sender: Address, state: StateOverlay, env: BlockEnv,
+                      tracer: ExecutionTracer? = nil) -> TxOutcome {
         let evm = EVM(block: env.evmContext, natives: bridge)
         let txEnv = TxEnv(caller: sender, to: tx.to, nonce: tx.nonce, value: tx.value, data: tx.data, gasLimit: tx.gasLimit,
                           maxFeePerGas: tx.maxFeePerGas, maxPriorityFeePerGas: tx.maxPriorityFeePerGas, accessList: tx.accessList)
         do {
-            let r = try evm.transact(txEnv, backend: OverlayBackend(state))
+            let r = try evm.transact(txEnv, backend: OverlayBackend(state), tracer: tracer)
             state.apply(r.changes)
             return TxOutcome(status: r.status.isSuccess, gasUsed: r.gasUsed, logs: r.logs, output: r.output,
                              effectiveGasPrice: r.effectiveGasPrice, contractAddress: r.contractAddress, execStatus: r.status)
@@ -157,7 +164,8 @@ public struct Executor: Sendable {
     /// (gas price zero; the balance must still cover `value`). `gasLimit` defaults to the
     /// block's. `to == nil` runs a creation.
     public func run(from: Address, to: Address?, value: UInt256, data: [UInt8], gasLimit: UInt64? = nil,
-                    accessList: [AccessListEntry] = [], state: StateOverlay, env: BlockEnv) -> CallOutcome {
+                    accessList: [AccessListEntry] = [], state: StateOverlay, env: BlockEnv,
+                    tracer: ExecutionTracer? = nil) -> CallOutcome {
         var block = env.evmContext
         block.baseFee = .zero
         let evm = EVM(block: block, natives: bridge)
@@ -166,7 +174,7 @@ public struct Executor: Sendable {
         let txEnv = TxEnv(caller: from, to: to, nonce: nonce, value: value, data: data, gasLimit: gasLimit ?? env.gasLimit,
                           maxFeePerGas: .zero, maxPriorityFeePerGas: .zero, accessList: accessList)
         do {
-            let r = try evm.transact(txEnv, backend: backend, options: .call)
+            let r = try evm.transact(txEnv, backend: backend, options: .call, tracer: tracer)
             state.apply(r.changes)
             return CallOutcome(status: r.status, output: r.output, gasUsed: r.gasUsed, gasRefunded: r.gasRefunded, logs: r.logs,
                                contractAddress: r.contractAddress)

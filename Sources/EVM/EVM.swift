@@ -121,12 +121,15 @@ public struct EVM {
 
     /// Validates `tx` against `backend` and executes it. Nothing is written to `backend`;
     /// `result.changes` holds every write (fees, nonce, refunds, coinbase tip included).
-    public func transact(_ tx: TxEnv, backend: StateBackend, options: TransactOptions = .transaction) throws(TxError) -> TxResult {
+    /// `tracer` (a `StructLogger` or `CallTracer`) observes every instruction and message.
+    public func transact(_ tx: TxEnv, backend: StateBackend, options: TransactOptions = .transaction,
+                         tracer: ExecutionTracer? = nil) throws(TxError) -> TxResult {
         let state = EVMState(backend: backend)
-        return try transact(tx, state: state, options: options, tracer: nil)
+        state.logObserver = tracer
+        return try transact(tx, state: state, options: options, tracer: tracer)
     }
 
-    func transact(_ tx: TxEnv, state: EVMState, options: TransactOptions, tracer: Tracer?) throws(TxError) -> TxResult {
+    func transact(_ tx: TxEnv, state: EVMState, options: TransactOptions, tracer: ExecutionTracer?) throws(TxError) -> TxResult {
         let sender = tx.caller
         let intrinsic = EVM.intrinsicGas(data: tx.data, isCreate: tx.to == nil, accessList: tx.accessList)
         // Static checks, geth's order and wording.
@@ -224,6 +227,7 @@ public struct EVM {
         } else if state.exists(block.coinbase) && state.isDead(block.coinbase) {
             state.touch(block.coinbase)
         }
+        tracer?.onTransactionEnd(gasLimit: tx.gasLimit, gasUsed: charged, status: outcome.status, output: outcome.output)
         let logs = outcome.status.isSuccess ? state.logs : []
         let changes = state.finalize()
         return TxResult(status: outcome.status, gasUsed: charged, gasRefunded: refund, output: outcome.output, logs: logs,

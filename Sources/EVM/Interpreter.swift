@@ -38,7 +38,7 @@ extension Machine {
                 if pc >= codeCount { save(); return .done(.success, []) }
                 let op = codePtr[pc]
                 let info = table[Int(op)]
-                if tracer != nil { save(); tracer!.onStep(frame: f, op: op, gasCost: info.gas, depth: msg.depth) }
+                if let tracer { save(); tracer.onStep(frame: f, op: op, state: state) }
                 if info.name == nil || op == 0xfe { return halt(.invalidOpcode(op)) }
                 if sp < info.pops { return halt(.stackUnderflow(have: sp, want: info.pops)) }
                 if sp + info.growth > Frame.stackLimit { return halt(.stackOverflow(have: sp)) }

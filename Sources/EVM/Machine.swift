@@ -10,7 +10,7 @@ final class Machine {
     let gasPrice: UInt256
     let blobHashes: [Hash]
     let natives: NativeCode?
-    var tracer: Tracer?
+    var tracer: ExecutionTracer?
     private var jumpdestCache: [Hash: JumpDests]
 
     init(state: EVMState, block: BlockContext, origin: Address, gasPrice: UInt256, blobHashes: [Hash],
@@ -48,6 +48,7 @@ final class Machine {
             let f = frames[frames.count - 1]
             switch run(f) {
             case .call(let m, let retOffset, let retSize):
+                tracer?.onCharged(frame: f)
                 f.pendingRetOffset = retOffset
                 f.pendingRetSize = retSize
                 f.returnData = []
@@ -69,6 +70,7 @@ final class Machine {
                 _ = state.warmAccount(addr)
                 let childGas = f.gas - f.gas / 64
                 f.gas -= childGas
+                tracer?.onCharged(frame: f)
                 f.returnData = []
                 if state.balance(me) < value || nonce == UInt64.max || f.message.depth + 1 > Machine.maxDepth {
                     f.gas += childGas
@@ -89,6 +91,7 @@ final class Machine {
                 }
                 continue
             case .done(let status, let output):
+                tracer?.onCharged(frame: f)
                 pending = finish(f, status, output)
                 frames.removeLast()
                 guard let parent = frames.last else { return pending }

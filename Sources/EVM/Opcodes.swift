@@ -1,10 +1,10 @@
 /// Cancun's instruction set plus CLZ (EIP-7939): names, stack requirements and static gas,
 /// checked once per instruction at dispatch (as evmone and revm do).
 public enum Opcode {
-    /// geth's mnemonic, or `opcode 0xNN not defined` style hex for unassigned bytes.
+    /// geth's mnemonic, or geth's `opcode 0xef not defined` for unassigned bytes.
     public static func name(_ op: UInt8) -> String {
         if let n = table[Int(op)].name { return n }
-        return "0x" + String(op, radix: 16)
+        return "opcode 0x" + String(op, radix: 16) + " not defined"
     }
 
     struct Info {

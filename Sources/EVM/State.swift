@@ -230,7 +230,14 @@ public final class EVMState {
 
     // MARK: logs and refunds
 
-    public func addLog(_ log: Log) { logs.append(log); journal.append(.log) }
+    /// Told of every log as it is emitted (the call tracer's `withLog`).
+    var logObserver: ExecutionTracer?
+
+    public func addLog(_ log: Log) {
+        logs.append(log)
+        journal.append(.log)
+        logObserver?.onLog(log)
+    }
 
     public func addRefund(_ n: Int64) { journal.append(.refund(refund)); refund += n }
 

@@ -72,11 +72,18 @@ def test_exceeds_block_gas_limit(dev):
     assert "exceeds block gas limit" in err["message"], err
 
 
-def test_contract_creation_refused(dev):
-    tx = transfer(0, data=bytes.fromhex("6080604052"), gas=100_000)
+def test_contract_creation_is_accepted_and_oversized_init_code_refused(dev):
+    # init code that returns one byte of runtime code (0x00): PUSH1 0 PUSH1 0 MSTORE8 PUSH1 1 PUSH1 0 RETURN
+    tx = transfer(0, data=bytes.fromhex("60006000536001" + "6000f3"), gas=100_000, value=0)
     tx.pop("to")
-    err = rejected(dev, raw_hex(SENDER.sign_transaction(tx)))
-    assert "contract" in err["message"].lower(), f"the error should say stakenet emulates a fixed set of contracts: {err}"
+    receipt = dev.receipt(dev.send_raw(SENDER.sign_transaction(tx)))
+    assert receipt["status"] == "0x1" and receipt["to"] is None
+    assert dev.rpc("eth_getCode", receipt["contractAddress"], "latest") == "0x00"
+    # EIP-3860: more than 49 152 bytes of init code is refused before it reaches a block
+    big = transfer(1, data=b"\x00" * 49_153, gas=1_000_000, value=0)
+    big.pop("to")
+    err = rejected(dev, raw_hex(SENDER.sign_transaction(big)))
+    assert "max initcode size exceeded" in err["message"], err
 
 
 @pytest.mark.parametrize("raw", ["0xdeadbeef", "0x", "0x02", "0xf8", "deadbeef", "0xzz", "0x" + "c0" * 3])

@@ -3,6 +3,7 @@ import Primitives
 import EthCrypto
 import Chain
 import Contracts
+import EVM
 
 /// The standard `web3_`, `net_`, `eth_` and `txpool_` methods.
 enum EthMethods {
@@ -548,22 +549,25 @@ struct PreparedCall {
         self.req = req; self.from = from; self.block = block; self.env = env; self.overrides = overrides
     }
 
-    init(_ p: Params, _ n: NodeContext) throws {
+    /// `overrides`: the state-override object (param 2 of eth_call; `stateOverrides` inside
+    /// debug_traceCall's config). Pass `.some(nil)` for none, nil to read param 2.
+    init(_ p: Params, _ n: NodeContext, overrides given: JSON?? = nil) throws {
         req = try CallRequest(try p.object(0))
         block = try n.resolve(try p.blockTag(1))
         from = req.from ?? .zero
         env = n.reader.env(of: block)
-        overrides = try p.optionalObject(2).map { try StateOverrides.parse($0, natives: n.reader.contracts.addresses) }
+        let raw: JSON? = try given ?? p.optionalObject(2)
+        overrides = try raw.map { try StateOverrides.parse($0, natives: n.reader.contracts.addresses) }
     }
 
-    func run(gasLimit: UInt64, _ n: NodeContext) throws -> CallOutcome {
+    func run(gasLimit: UInt64, _ n: NodeContext, tracer: ExecutionTracer? = nil) throws -> CallOutcome {
         try n.read(block) { state -> CallOutcome in
             let overlay = StateOverlay(base: overrides.map { OverriddenState(base: state, overrides: $0) } ?? state)
             if overlay.balance(of: from) < req.value {
                 throw RPCError.server("insufficient funds for gas * price + value: address \(from.checksummed) have \(overlay.balance(of: from)) want \(req.value)", code: -32003)
             }
             return n.reader.executor.run(from: from, to: req.to, value: req.value, data: req.data, gasLimit: gasLimit,
-                                         accessList: req.accessList, state: overlay, env: env)
+                                         accessList: req.accessList, state: overlay, env: env, tracer: tracer)
         }
     }
 }

@@ -40,6 +40,7 @@ enum MethodArity {
         "anvil_reset": 1, "hardhat_reset": 1,
         "anvil_setBalance": 2, "hardhat_setBalance": 2, "anvil_addBalance": 2,
         "anvil_setNonce": 2, "hardhat_setNonce": 2, "evm_setAccountNonce": 2,
+        "debug_traceTransaction": 2, "debug_traceCall": 3, "debug_traceBlockByNumber": 2, "debug_traceBlockByHash": 2,
         "anvil_setCode": 2, "hardhat_setCode": 2, "anvil_setStorageAt": 3, "hardhat_setStorageAt": 3,
         "anvil_dropTransaction": 1, "hardhat_dropTransaction": 1,
         "anvil_dropAllTransactions": 0, "hardhat_dropAllTransactions": 0, "anvil_removePoolTransactions": 1,

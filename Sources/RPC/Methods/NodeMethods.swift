@@ -4,12 +4,14 @@ public enum NodeMethods {
         EthMethods.register(table, context)
         CheatMethods.register(table, context)
         ClientMethods.register(table, context)
+        TraceMethods.register(table, context)
         table.limitParams(MethodArity.atMost)
         // Off the connection's event loop: these can hold the chain (or a core) for long.
         table.markLongRunning([
             "evm_mine", "anvil_mine", "hardhat_mine", "evm_revert", "anvil_revert", "anvil_reset", "hardhat_reset",
             "anvil_dumpState", "hardhat_dumpState", "anvil_loadState", "hardhat_loadState",
             "eth_getLogs", "eth_getFilterLogs", "stakenet_warp",
+            "debug_traceTransaction", "debug_traceCall", "debug_traceBlockByNumber", "debug_traceBlockByHash",
         ])
     }
 }
