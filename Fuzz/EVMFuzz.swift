@@ -86,7 +86,7 @@ final class FuzzBackend: StateBackend {
 final class FuzzNatives: NativeCode {
     static let address = Address(truncating: UInt256(UInt64(0x4e41)))
     func isNative(_ a: Address) -> Bool { a == FuzzNatives.address }
-    func call(_ c: NativeCall, state: EVMState, block: BlockContext) -> NativeOutcome {
+    func call(_ c: NativeCall, state: EVMState, block: BlockContext, host: NativeHost) -> NativeOutcome {
         let cost: UInt64 = 2_600
         guard c.gas >= cost else { return NativeOutcome(status: .outOfGas, output: [], gasUsed: c.gas) }
         let op = c.input.first ?? 4

@@ -41,9 +41,17 @@ extension StateOverlay {
 final class JournalWorld: WorldState {
     let state: EVMState
     let isStatic: Bool
+    let host: NativeHost
     private(set) var wroteInStaticContext = false
 
-    init(_ state: EVMState, isStatic: Bool) { self.state = state; self.isStatic = isStatic }
+    init(_ state: EVMState, isStatic: Bool, host: NativeHost) { self.state = state; self.isStatic = isStatic; self.host = host }
+
+    /// A receiver with code runs through the EVM; a plain account is credited directly.
+    func send(from: Address, to: Address, value: UInt256, gas: UInt64) -> Bool? {
+        if isStatic { wroteInStaticContext = true; return false }
+        if state.code(to).isEmpty { return nil }
+        return host.call(from: from, to: to, value: value, input: [], gas: gas).success
+    }
 
     func balance(of a: Address) -> UInt256 { state.balance(a) }
     func setBalance(_ v: UInt256, of a: Address) {
@@ -64,8 +72,8 @@ final class NativeBridge: NativeCode, Sendable {
 
     func isNative(_ a: Address) -> Bool { contracts.isContract(a) }
 
-    func call(_ c: NativeCall, state: EVMState, block: BlockContext) -> NativeOutcome {
-        let world = JournalWorld(state, isStatic: c.isStatic)
+    func call(_ c: NativeCall, state: EVMState, block: BlockContext, host: NativeHost) -> NativeOutcome {
+        let world = JournalWorld(state, isStatic: c.isStatic, host: host)
         let ctx = CallContext(caller: c.caller, origin: c.origin, value: c.value, blockNumber: block.number,
                               timestamp: block.timestamp, chainId: block.chainId, coinbase: block.coinbase)
         let r = contracts.call(to: c.address, calldata: c.input, context: ctx, state: world)

@@ -10,6 +10,14 @@ public protocol WorldState: AnyObject {
     /// One 32-byte storage word of `contract` (zero when never written).
     func storage(_ contract: Address, _ slot: Hash) -> UInt256
     func setStorage(_ contract: Address, _ slot: Hash, _ value: UInt256)
+    /// Solidity's `payable(to).send(value)` from `from` with `gas` (the 2 300 stipend): when `to`
+    /// has EVM code it runs (its `receive`), and a failure undoes it and answers false. nil: this
+    /// state has no EVM, and the caller moves the balance itself.
+    func send(from: Address, to: Address, value: UInt256, gas: UInt64) -> Bool?
+}
+
+extension WorldState {
+    public func send(from: Address, to: Address, value: UInt256, gas: UInt64) -> Bool? { nil }
 }
 
 /// What a call sees of its environment (`msg.*`, `block.*`).

@@ -360,11 +360,13 @@ struct PolygonPool: OwnableContract {
     }
 
     /// `payable(to).send(value)`: false when `to` is one of the emulated contracts (none has a
-    /// receive or fallback function) or the pool cannot cover it.
+    /// receive or fallback function) or the pool cannot cover it. A receiver with EVM code runs
+    /// with the 2 300-gas stipend `send` gives (R7 pays the fee collector with `send`, not `call`).
     func send(_ x: Exec, to: Address, value: UInt256) -> Bool {
         if x.kind(of: to) != nil { return false }
         let balance = x.state.balance(of: address)
         guard balance >= value else { return false }
+        if !value.isZero, to != address, let sent = x.state.send(from: address, to: to, value: value, gas: 2_300) { return sent }
         if value.isZero || to == address { return true }
         x.state.setBalance(balance &- value, of: address)
         x.state.setBalance(x.state.balance(of: to).saturatingAdd(value), of: to)

@@ -119,11 +119,20 @@ public struct NativeOutcome: Sendable {
     }
 }
 
+/// What native code can ask of the EVM while it runs: a message to another account whose code
+/// then runs (Solidity's `payable(to).send(v)` into a contract's `receive`).
+public protocol NativeHost: AnyObject {
+    /// Runs a message from `from` (the native contract) to `to` with `gas` through the EVM, one
+    /// level deeper; reverted on failure. `gasUsed` is what the callee consumed.
+    func call(from: Address, to: Address, value: UInt256, input: [UInt8], gas: UInt64)
+        -> (success: Bool, output: [UInt8], gasUsed: UInt64)
+}
+
 /// Accounts whose code is Swift. The EVM asks `isNative` before loading code; a call into one
 /// runs `call` against the same journaled state, so an outer revert undoes its effects.
 public protocol NativeCode: AnyObject {
     func isNative(_ a: Address) -> Bool
     /// Logs go to `state.addLog`; writes through `state`. The EVM snapshots before the call
     /// and reverts on any status but `.success`.
-    func call(_ call: NativeCall, state: EVMState, block: BlockContext) -> NativeOutcome
+    func call(_ call: NativeCall, state: EVMState, block: BlockContext, host: NativeHost) -> NativeOutcome
 }

@@ -3,7 +3,7 @@ import Primitives
 /// Executes one transaction's messages: frames run on an explicit stack (no native recursion,
 /// so 1024 nested calls need no thread stack), precompiles and native contracts answer
 /// immediately, and every frame's effects are journaled in `state`.
-final class Machine {
+final class Machine: NativeHost {
     let state: EVMState
     let block: BlockContext
     let origin: Address
@@ -20,6 +20,19 @@ final class Machine {
     }
 
     static let maxDepth = 1024
+    /// Depth of the native call running now (messages it sends go one deeper).
+    private var nativeDepth = 0
+
+    /// `NativeHost`: a message sent by native code, run to completion on its own frame stack.
+    func call(from: Address, to: Address, value: UInt256, input: [UInt8], gas: UInt64)
+        -> (success: Bool, output: [UInt8], gasUsed: UInt64) {
+        let depth = nativeDepth + 1
+        if depth > Machine.maxDepth || state.balance(from) < value { return (false, [], 0) }
+        let m = Message(kind: .call, caller: from, target: to, codeAddress: to, value: value, transfersValue: true,
+                        input: input, gas: Int(gas), isStatic: false, depth: depth)
+        let o = execute(m)
+        return (o.status.isSuccess, o.output, gas - UInt64(max(0, o.gasLeft)))
+    }
 
     /// The outcome of one message: status, output, gas left, and the created address.
     struct Outcome {
@@ -176,7 +189,10 @@ final class Machine {
         }
         let call = NativeCall(caller: m.caller, address: m.target, value: m.value, input: m.input, gas: UInt64(m.gas),
                               isStatic: m.isStatic, depth: m.depth, origin: origin)
-        let r = natives.call(call, state: state, block: block)
+        let outerDepth = nativeDepth
+        nativeDepth = m.depth
+        defer { nativeDepth = outerDepth }
+        let r = natives.call(call, state: state, block: block, host: self)
         switch r.status {
         case .success:
             return Outcome(status: .success, output: r.output, gasLeft: m.gas - Int(min(r.gasUsed, UInt64(m.gas))), created: nil)
