@@ -15,7 +15,14 @@ struct Stakenet: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stakenet",
         abstract: "A local Ethereum devnet with Ankr's Polygon liquid staking emulated natively.",
-        version: version)
+        usage: """
+            stakenet [<options>]
+              stakenet statetest [--fork <fork>] [--verbose] <paths> ...
+            """,
+        version: version,
+        // Without a subcommand stakenet runs the node with the options below (unchanged);
+        // `statetest` is the conformance runner.
+        subcommands: [StateTestCommand.self])
 
     // Anvil's names where Anvil has one.
     @Option(name: [.short, .long], help: "Port to listen on (0 picks a free one).") var port: Int = 8545
