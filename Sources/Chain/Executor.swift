@@ -183,10 +183,13 @@ public struct Executor: Sendable {
         }
     }
 
-    /// The shape the native-only paths used: the call result and the gas a transaction would use.
+    /// The shape the operator uses: the call result with `gasUsed` the execution gas alone
+    /// (intrinsic gas left out), and the gas a transaction with these parts would use.
     public func call(from: Address, to: Address?, value: UInt256, data: [UInt8], accessListGas: UInt64 = 0,
                      state: StateOverlay, env: BlockEnv) -> (result: CallResult, gas: UInt64) {
         let o = run(from: from, to: to, value: value, data: data, state: state, env: env)
-        return (o.callResult, o.gasUsed &+ accessListGas)
+        var r = o.callResult
+        r.gasUsed = o.gasUsed &- Transaction.intrinsicGas(data: data, isContractCreation: to == nil)
+        return (r, o.gasUsed &+ accessListGas)
     }
 }

@@ -16,6 +16,10 @@ public struct StateChanges: Sendable {
     public var storage: [Address: [UInt256: UInt256]] = [:]
     /// Code blobs first stored by this transaction, by hash.
     public var codes: [Hash: [UInt8]] = [:]
+
+    public init(accounts: [Address: EVMAccount?] = [:], storage: [Address: [UInt256: UInt256]] = [:], codes: [Hash: [UInt8]] = [:]) {
+        self.accounts = accounts; self.storage = storage; self.codes = codes
+    }
 }
 
 /// The journaled state of one transaction over a `StateBackend`: accounts, code, storage,

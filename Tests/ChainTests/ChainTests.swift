@@ -29,9 +29,9 @@ struct TestChain {
     }
 
     func transfer(from k: Int, to: Address, value: UInt256, nonce: UInt64, tip: UInt256 = 1_000_000_000,
-                  cap: UInt256 = 100_000_000_000) throws -> PooledTransaction {
+                  cap: UInt256 = 100_000_000_000, gasLimit: UInt64 = 21_000) throws -> PooledTransaction {
         let tx = try Transaction.dynamicFee(chainId: 31337, nonce: nonce, maxPriorityFeePerGas: tip, maxFeePerGas: cap,
-                                            gasLimit: 21_000, to: to, value: value, data: [])
+                                            gasLimit: gasLimit, to: to, value: value, data: [])
             .signed(privateKey: keys[k].privateKey)
         return PooledTransaction(tx: tx, hash: tx.hash, sender: keys[k].address)
     }

@@ -170,7 +170,8 @@ final class CodeTests: XCTestCase {
             let t = try await TestChain.make(dir: try DataDirectory.open(path: path), sync: true)
             await t.chain.addHook(CodeHook(target: bob, code: code))
             try await t.chain.mineBlock()                          // block 1 sets bob's code
-            try await t.chain.submit(t.transfer(from: 0, to: bob, value: 3, nonce: 0))   // block 2
+            // block 2: bob's code (return 42) runs on the transfer, so it needs more than 21 000 gas
+            try await t.chain.submit(t.transfer(from: 0, to: bob, value: 3, nonce: 0, gasLimit: 30_000))
             XCTAssertEqual(t.chain.reader.code(of: bob, at: 1), code)
             t.dir.database.close()
         }
