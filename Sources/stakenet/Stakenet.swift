@@ -17,7 +17,7 @@ struct Stakenet: AsyncParsableCommand {
         abstract: "A local Ethereum devnet with Ankr's Polygon liquid staking emulated natively.",
         usage: """
             stakenet [<options>]
-              stakenet statetest [--fork <fork>] [--verbose] <paths> ...
+            stakenet statetest [--fork <fork>] [--verbose] <paths> ...
             """,
         version: version,
         // Without a subcommand stakenet runs the node with the options below (unchanged);
