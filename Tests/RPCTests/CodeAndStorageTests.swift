@@ -191,8 +191,12 @@ final class CodeAndStorageTests: XCTestCase {
         XCTAssertEqual(e?.code, -32003)
         let ov: JSON = [poor: ["balance": "0x1000", "nonce": "0x5", "code": "0x6000"],
                         bob: ["code": .string(code)]]
-        assertEq(try await node.call("eth_call", [tx, "latest", ov]), "0x")
+        // bob's overridden code runs: it returns 42.
+        assertEq(try await node.call("eth_call", [tx, "latest", ov]), .string(word(42)))
         assertEq(try await node.call("eth_getCode", [.string(bob), "latest"]), "0x", "overrides are for the call only")
+        // Without the code override the call returns nothing.
+        let noCode: JSON = [poor: ["balance": "0x1000"]]
+        assertEq(try await node.call("eth_call", [tx, "latest", noCode]), "0x")
     }
 
     func testBadOverridesAreInvalidParams() async throws {
