@@ -119,8 +119,16 @@ public final class RPCServer: @unchecked Sendable {
             responder: responder,
             server: HTTPServerBuilder { responder in
                 EventLoopPinnedChannel(inner: HTTP1WebSocketUpgradeChannel(
-                    responder: responder,
-                    configuration: .init(http1: .init(), ws: .init(maxFrameSize: config.maxWebSocketFrame, closeTimeout: .seconds(2)))
+                    // An upgrade on a request after the connection's first (see KeepAliveUpgrade).
+                    responder: { request, writer, channel in
+                        if KeepAliveUpgrade.isUpgrade(request) {
+                            try await KeepAliveUpgrade.serve(request, writer, channel, methods: methods, config: config)
+                        } else {
+                            try await responder(request, writer, channel)
+                        }
+                    },
+                    configuration: .init(http1: .init(additionalChannelHandlers: [KeepAliveUpgrade.Marker()]),
+                                         ws: .init(maxFrameSize: config.maxWebSocketFrame, closeTimeout: .seconds(2)))
                 ) { (head: HTTPRequest, _, _) in
                     guard config.webSocket, head.method == .get else { return .dontUpgrade }
                     return .upgrade([:]) { inbound, outbound, _ in

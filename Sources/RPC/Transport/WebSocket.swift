@@ -6,8 +6,24 @@ import ServiceLifecycle
 /// JSON-RPC over one WebSocket: each text (or binary) message is a request body for the method
 /// table; responses and pushed notifications go out as text messages, in order.
 enum WebSocketRPC {
+    /// A data frame (text, binary or continuation) as the message loop sees it.
+    struct Frame: Sendable {
+        var isContinuation: Bool
+        var data: ByteBuffer
+        var fin: Bool
+    }
+
+    /// A WebSocket upgraded on a connection's first request (hummingbird-websocket's handler).
     static func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter,
                       methods: MethodTable, maxMessageBytes: Int) async throws {
+        try await serve(frames: inbound.map { Frame(isContinuation: $0.opcode == .continuation, data: $0.data, fin: $0.fin) },
+                        write: { try await outbound.write(.text($0)) },
+                        methods: methods, maxMessageBytes: maxMessageBytes)
+    }
+
+    /// The message loop over any frame source (see also `KeepAliveUpgrade`).
+    static func serve<Frames: AsyncSequence>(frames inbound: Frames, write: @escaping @Sendable (String) async throws -> Void,
+                                             methods: MethodTable, maxMessageBytes: Int) async throws where Frames.Element == Frame {
         let connection = QueuedConnection()
         defer { connection.close() }
         // On server shutdown, end this handler so the close handshake can run.
@@ -16,7 +32,7 @@ enum WebSocketRPC {
             // Writer: drains the connection's queue until it closes.
             group.addTask {
                 for await message in connection.outgoing {
-                    try await outbound.write(.text(String(decoding: message, as: UTF8.self)))
+                    try await write(String(decoding: message, as: UTF8.self))
                     connection.didWrite()
                 }
             }
@@ -27,7 +43,7 @@ enum WebSocketRPC {
                 var pending: ByteBuffer? = nil
                 var size = 0
                 while let frame = try await iterator.next() {
-                    if frame.opcode != .continuation {
+                    if !frame.isContinuation {
                         pending = nil
                         size = 0
                     }

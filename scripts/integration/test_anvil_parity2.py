@@ -1,0 +1,173 @@
+"""Anvil parity, second round (issue 13): what ethers v6, cast and Hardhat's helpers still met.
+
+Each test drives the real binary the way a client does: a WebSocket opened on a keep-alive
+connection that already served HTTP, impersonated accounts in eth_accounts, logs subscriptions with
+a block range, Anvil's CLI aliases, the methods of Anvil's EthRequest that were missing, the pending
+block, --config-out's Anvil keys and state files with history."""
+import base64
+import json
+import os
+import socket
+import struct
+from urllib.parse import urlparse
+
+from support import CHAIN_ID, DEV, GWEI, eth_transfer, q, same_address
+
+SENDER, OTHER = DEV[5], DEV[6]
+
+
+# -- a minimal WebSocket client over a raw socket ------------------------------------------------
+
+class RawConn:
+    """One TCP connection speaking HTTP/1.1 keep-alive, then (after an upgrade) WebSocket."""
+
+    def __init__(self, url):
+        u = urlparse(url)
+        self.host, self.port = u.hostname, u.port
+        self.sock = socket.create_connection((self.host, self.port), timeout=10)
+        self.buf = b""
+
+    def close(self):
+        self.sock.close()
+
+    def _fill(self):
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("connection closed by the node")
+        self.buf += chunk
+
+    def _read_exact(self, n):
+        while len(self.buf) < n:
+            self._fill()
+        out, self.buf = self.buf[:n], self.buf[n:]
+        return out
+
+    def read_http_response(self):
+        while b"\r\n\r\n" not in self.buf:
+            self._fill()
+        head, self.buf = self.buf.split(b"\r\n\r\n", 1)
+        lines = head.decode().split("\r\n")
+        status = int(lines[0].split()[1])
+        headers = {}
+        for line in lines[1:]:
+            k, v = line.split(":", 1)
+            headers[k.strip().lower()] = v.strip()
+        body = b""
+        if "content-length" in headers:
+            body = self._read_exact(int(headers["content-length"]))
+        elif headers.get("transfer-encoding") == "chunked":
+            while True:
+                while b"\r\n" not in self.buf:
+                    self._fill()
+                size_line, self.buf = self.buf.split(b"\r\n", 1)
+                size = int(size_line, 16)
+                chunk = self._read_exact(size + 2)[:size]
+                if size == 0:
+                    break
+                body += chunk
+        return status, headers, body
+
+    def post(self, payload):
+        body = json.dumps(payload).encode()
+        self.sock.sendall(b"POST / HTTP/1.1\r\nHost: %s:%d\r\nContent-Type: application/json\r\n"
+                          b"Connection: keep-alive\r\nContent-Length: %d\r\n\r\n" % (self.host.encode(), self.port, len(body))
+                          + body)
+        return self.read_http_response()
+
+    def upgrade(self):
+        key = base64.b64encode(os.urandom(16)).decode()
+        self.sock.sendall((f"GET / HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nUpgrade: websocket\r\n"
+                           f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n").encode())
+        while b"\r\n\r\n" not in self.buf:
+            self._fill()
+        head, self.buf = self.buf.split(b"\r\n\r\n", 1)
+        lines = head.decode().split("\r\n")
+        headers = {k.strip().lower(): v.strip() for k, v in (line.split(":", 1) for line in lines[1:])}
+        return int(lines[0].split()[1]), headers, key
+
+    def send_frame(self, payload: bytes, opcode=0x1, fin=True):
+        mask = os.urandom(4)
+        n = len(payload)
+        head = bytes([(0x80 if fin else 0) | opcode])
+        if n < 126:
+            head += bytes([0x80 | n])
+        elif n < 65536:
+            head += bytes([0x80 | 126]) + struct.pack(">H", n)
+        else:
+            head += bytes([0x80 | 127]) + struct.pack(">Q", n)
+        self.sock.sendall(head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload)))
+
+    def read_frame(self):
+        b0, b1 = self._read_exact(2)
+        n = b1 & 0x7F
+        if n == 126:
+            n = struct.unpack(">H", self._read_exact(2))[0]
+        elif n == 127:
+            n = struct.unpack(">Q", self._read_exact(8))[0]
+        assert not b1 & 0x80, "server frames are not masked"
+        return b0 & 0x0F, bool(b0 & 0x80), self._read_exact(n)
+
+    def ws_call(self, method, *params, id=1):
+        self.send_frame(json.dumps({"jsonrpc": "2.0", "id": id, "method": method, "params": list(params)}).encode())
+        op, fin, data = self.read_frame()
+        assert op == 0x1 and fin
+        return json.loads(data)
+
+
+# -- 1. WebSocket after HTTP on one keep-alive connection ----------------------------------------
+
+def test_websocket_upgrade_on_a_connection_that_served_http(dev):
+    c = RawConn(dev.url)
+    try:
+        for i in range(3):
+            status, headers, body = c.post({"jsonrpc": "2.0", "id": i, "method": "eth_chainId", "params": []})
+            assert status == 200 and headers.get("connection", "keep-alive").lower() != "close"
+            assert json.loads(body)["result"] == hex(CHAIN_ID)
+        status, headers, key = c.upgrade()
+        assert status == 101, (status, headers)
+        assert headers["upgrade"].lower() == "websocket"
+        import hashlib
+        expect = base64.b64encode(hashlib.sha1((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").encode()).digest()).decode()
+        assert headers["sec-websocket-accept"] == expect
+        assert c.ws_call("eth_chainId")["result"] == hex(CHAIN_ID)
+        # Subscriptions work on it: a newHeads notification arrives for a mined block.
+        sub = c.ws_call("eth_subscribe", "newHeads", id=2)["result"]
+        dev.rpc("evm_mine")
+        op, _, data = c.read_frame()
+        note = json.loads(data)
+        assert note["method"] == "eth_subscription" and note["params"]["subscription"] == sub
+        # ping → pong with the same payload; a fragmented request is reassembled.
+        c.send_frame(b"hi", opcode=0x9)
+        assert c.read_frame() == (0xA, True, b"hi")
+        msg = json.dumps({"jsonrpc": "2.0", "id": 7, "method": "eth_blockNumber", "params": []}).encode()
+        c.send_frame(msg[:10], opcode=0x1, fin=False)
+        c.send_frame(msg[10:], opcode=0x0, fin=True)
+        op, fin, data = c.read_frame()
+        assert json.loads(data) == {"jsonrpc": "2.0", "id": 7, "result": "0x1"}
+        # Close handshake: the node echoes the close code.
+        c.send_frame(struct.pack(">H", 1000), opcode=0x8)
+        op, fin, data = c.read_frame()
+        assert op == 0x8 and data[:2] == struct.pack(">H", 1000)
+    finally:
+        c.close()
+
+
+def test_websocket_upgrade_first_request_still_works_and_bad_later_upgrade_is_refused(dev):
+    c = RawConn(dev.url)
+    try:
+        status, _, key = c.upgrade()
+        assert status == 101
+        assert c.ws_call("eth_chainId")["result"] == hex(CHAIN_ID)
+    finally:
+        c.close()
+    c = RawConn(dev.url)
+    try:
+        assert c.post({"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []})[0] == 200
+        c.sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                       b"Sec-WebSocket-Version: 13\r\n\r\n")   # no key
+        status, headers, _ = c.read_http_response()
+        assert status == 400 and headers["connection"] == "close"   # as a refused first-request upgrade
+        assert c.sock.recv(1) == b""
+    finally:
+        c.close()
+
