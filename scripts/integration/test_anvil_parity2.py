@@ -171,3 +171,56 @@ def test_websocket_upgrade_first_request_still_works_and_bad_later_upgrade_is_re
     finally:
         c.close()
 
+
+# -- 2. eth_accounts lists impersonated accounts; logs subscriptions take a block range -----------
+
+STRANGER = "0x000000000000000000000000000000000000dEaD"
+MATIC = "0x7D1AfA7B718fb893dB30A3aBc0Cfc608AaCfeBB0"
+
+
+def matic_transfer_data(to, amount):
+    return "0xa9059cbb" + to[2:].lower().rjust(64, "0") + hex(amount)[2:].rjust(64, "0")
+
+
+def test_eth_accounts_lists_impersonated_accounts(dev):
+    base = dev.rpc("eth_accounts")
+    assert [a.lower() for a in base] == [a.address.lower() for a in DEV]
+    dev.rpc("anvil_impersonateAccount", STRANGER)
+    dev.rpc("anvil_impersonateAccount", DEV[0].address)      # a dev account is not listed twice
+    accounts = dev.rpc("eth_accounts")
+    assert accounts[:10] == base and len(accounts) == 11 and same_address(accounts[10], STRANGER)
+    assert dev.rpc("eth_requestAccounts") == accounts
+    dev.rpc("anvil_setBalance", STRANGER, hex(10**18))
+    # What a client's getSigner(address) then does: eth_sendTransaction from it.
+    h = dev.rpc("eth_sendTransaction", {"from": STRANGER, "to": OTHER.address, "value": "0x1"})
+    assert dev.receipt(h)["status"] == "0x1"
+    dev.rpc("anvil_stopImpersonatingAccount", STRANGER)
+    assert dev.rpc("eth_accounts") == base
+
+
+def test_logs_subscription_takes_from_and_to_block(dev):
+    from websockets.sync.client import connect
+    head = int(dev.rpc("eth_blockNumber"), 16)
+    with connect(dev.url.replace("http://", "ws://", 1), open_timeout=10) as ws:
+        def call(method, *params):
+            ws.send(json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)}))
+            return json.loads(ws.recv(timeout=10))
+        ranged = call("eth_subscribe", "logs", {"address": MATIC, "fromBlock": hex(head + 2), "toBlock": hex(head + 3)})["result"]
+        tagged = call("eth_subscribe", "logs", {"address": MATIC, "fromBlock": "latest", "toBlock": "latest"})["result"]
+        none = call("eth_subscribe", "logs", {"address": MATIC, "toBlock": "earliest"})["result"]
+        for i in range(4):
+            dev.receipt(dev.rpc("eth_sendTransaction", {"from": SENDER.address, "to": MATIC,
+                                                        "data": matic_transfer_data(OTHER.address, i + 1)}))
+        got = {ranged: [], tagged: [], none: []}
+        while True:
+            try:
+                note = json.loads(ws.recv(timeout=1.5))
+            except TimeoutError:
+                break
+            got[note["params"]["subscription"]].append(int(note["params"]["result"]["blockNumber"], 16))
+        assert got[ranged] == [head + 2, head + 3]
+        assert got[tagged] == [head + 1, head + 2, head + 3, head + 4]
+        assert got[none] == []
+        err = call("eth_subscribe", "logs", {"blockHash": "0x" + "11" * 32, "fromBlock": "0x1"})
+        assert err["error"]["code"] == -32602
+

@@ -19,9 +19,30 @@ public final class SubscriptionManager: ChainObserver, @unchecked Sendable {
 
     public enum Kind: Sendable {
         case newHeads
-        /// Logs matching the addresses and topics (empty = any).
-        case logs(addresses: [Address], topics: [[Hash]?])
+        /// Logs matching the addresses and topics (empty = any), of new blocks in `blocks`.
+        case logs(addresses: [Address], topics: [[Hash]?], blocks: BlockRange = .any)
         case newPendingTransactions
+    }
+
+    /// Which new blocks a logs subscription reports, as Anvil filters them: a numeric
+    /// `fromBlock`/`toBlock` bounds the block number (tags such as `latest` do not), a
+    /// `toBlock` of `earliest` matches nothing new, a `blockHash` only that block.
+    public struct BlockRange: Sendable, Equatable {
+        public var from: UInt64?
+        public var to: UInt64?
+        public var hash: Hash?
+        public var nothing = false
+        public static let any = BlockRange()
+        public init(from: UInt64? = nil, to: UInt64? = nil, hash: Hash? = nil, nothing: Bool = false) {
+            self.from = from; self.to = to; self.hash = hash; self.nothing = nothing
+        }
+        func contains(_ b: Block) -> Bool {
+            if nothing { return false }
+            if let from, b.number < from { return false }
+            if let to, b.number > to { return false }
+            if let hash, b.hash != hash { return false }
+            return true
+        }
     }
 
     final class Subscription {
@@ -145,7 +166,8 @@ public final class SubscriptionManager: ChainObserver, @unchecked Sendable {
             case .newHeads:
                 if header == nil { header = Self.headerJSON(block, reader: reader).serialized() }
                 out.append((s.connection, Self.notification(s.id, header!)))
-            case .logs(let addresses, let topics):
+            case .logs(let addresses, let topics, let range):
+                guard range.contains(block) else { continue }
                 if blockLogs == nil { blockLogs = receipts.flatMap(\.positionedLogs).map { ($0, nil) } }
                 let filter = ChainReader.LogFilter(fromBlock: 0, toBlock: 0, addresses: addresses, topics: topics)
                 for i in blockLogs!.indices where filter.matches(blockLogs![i].0.log) {

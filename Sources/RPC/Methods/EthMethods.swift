@@ -23,7 +23,13 @@ enum EthMethods {
         t.register("eth_mining") { _ in .bool(await chain.automine) }
         t.register("eth_hashrate") { _ in .quantity(UInt64(0)) }
         t.register("eth_coinbase") { _ in .address(await chain.coinbase) }
-        t.register(["eth_accounts", "eth_requestAccounts"]) { _ in .array(n.devAddresses.map { .address($0) }) }
+        // As Anvil: the dev accounts, then the impersonated ones (sorted), so a client can get a
+        // signer for an impersonated address.
+        t.register(["eth_accounts", "eth_requestAccounts"]) { _ in
+            let dev = n.devAddresses, devSet = Set(dev)
+            let extra = await chain.impersonated.filter { !devSet.contains($0) }.sorted()
+            return .array((dev + extra).map { .address($0) })
+        }
 
         // MARK: state
 

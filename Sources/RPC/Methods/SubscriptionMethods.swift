@@ -17,12 +17,37 @@ enum SubscriptionMethods {
                 try p.requireCount(atMost: 1)
                 kind = .newHeads
             case "logs":
+                // As Anvil: fromBlock/toBlock/blockHash bound which new blocks report their
+                // logs; nothing already mined is replayed (use eth_getLogs for that).
                 let criteria = try p.optionalObject(1) ?? .object([])
-                if let v = criteria["fromBlock"], !v.isNull { throw RPCError.invalidParams("param 1.fromBlock: a logs subscription follows new blocks; use eth_getLogs for past ones") }
-                if let v = criteria["toBlock"], !v.isNull { throw RPCError.invalidParams("param 1.toBlock: a logs subscription follows new blocks; use eth_getLogs for past ones") }
-                if let v = criteria["blockHash"], !v.isNull { throw RPCError.invalidParams("param 1.blockHash: a logs subscription follows new blocks; use eth_getLogs for past ones") }
-                let f = try LogFilterParser.parse(criteria, n)
-                kind = .logs(addresses: f.addresses, topics: f.topics)
+                var range = SubscriptionManager.BlockRange()
+                if let v = criteria["blockHash"], !v.isNull {
+                    if (criteria["fromBlock"].map { !$0.isNull } ?? false) || (criteria["toBlock"].map { !$0.isNull } ?? false) {
+                        throw RPCError.invalidParams("param 1: blockHash cannot be combined with fromBlock/toBlock")
+                    }
+                    range.hash = try ParamDecoder.hash(v, "param 1.blockHash")
+                }
+                if let v = criteria["fromBlock"], !v.isNull {
+                    switch try ParamDecoder.blockTag(v, "param 1.fromBlock") {
+                    case .number(let x): range.from = x
+                    case .hash: throw RPCError.invalidParams("param 1.fromBlock: a block hash is not allowed here")
+                    default: break
+                    }
+                }
+                if let v = criteria["toBlock"], !v.isNull {
+                    switch try ParamDecoder.blockTag(v, "param 1.toBlock") {
+                    case .number(let x): range.to = x
+                    case .earliest: range.nothing = true
+                    case .hash: throw RPCError.invalidParams("param 1.toBlock: a block hash is not allowed here")
+                    default: break
+                    }
+                }
+                var rest = criteria
+                if case .object(let fields) = criteria {
+                    rest = .object(fields.filter { !["fromBlock", "toBlock", "blockHash"].contains($0.0) })
+                }
+                let f = try LogFilterParser.parse(rest, n)
+                kind = .logs(addresses: f.addresses, topics: f.topics, blocks: range)
             case "newPendingTransactions":
                 if try p.optionalBool(1) == true {
                     throw RPCError.invalidParams("param 1: full transaction objects are not supported; subscribe without it to get hashes")
