@@ -188,8 +188,10 @@ public actor Chain {
         return b
     }
 
+    /// `only`: mine exactly these transactions (those that are valid in turn) instead of the
+    /// pool's (anvil_reorg's blocks).
     @discardableResult
-    private func mineUnsynced(timestamp: UInt64? = nil) throws -> Block {
+    private func mineUnsynced(timestamp: UInt64? = nil, only: [PooledTransaction]? = nil) throws -> Block {
         let parent = head
         if let t = timestamp, t < parent.header.timestamp {
             throw ChainError.timestampBeforeHead(requested: t, head: parent.header.timestamp)
@@ -201,19 +203,25 @@ public actor Chain {
         if !pool.isEmpty { builder.pooledSenders = pool.senders }
         for h in hooks { h.beforeTransactions(builder) }
 
-        for p in pool.ready(stateNonce: { overlay.nonce(of: $0) }) {
+        for p in only ?? readyTransactions(overlay, baseFee: env.baseFee) {
             if p.tx.gasLimit > builder.gasRemaining { continue }
             if p.tx.maxFeePerGas < env.baseFee { continue }
             let acct = overlay.account(p.sender)
             guard acct.nonce == p.tx.nonce else { continue }
-            if acct.balance < executor.maxCost(p.tx) { pool.remove(p.hash); continue }
+            if acct.balance < executor.maxCost(p.tx) { if only == nil { pool.remove(p.hash) }; continue }
             builder.include(p)
-            pool.remove(p.hash)
+            if only == nil { pool.remove(p.hash) }
         }
         for h in hooks { h.afterTransactions(builder) }
         let block = try commit(builder, parent: parent)
         nextBaseFeeOverride = nil
         return block
+    }
+
+    /// The pool's executable transactions in block order (arrival, or fee cap with `--order fees`).
+    func readyTransactions(_ state: StateOverlay, baseFee: UInt256) -> [PooledTransaction] {
+        config.orderByFees ? pool.readyByFees(stateNonce: { state.nonce(of: $0) })
+                           : pool.ready(stateNonce: { state.nonce(of: $0) })
     }
 
     /// Mines `count` blocks `interval` seconds apart (anvil_mine). Empty blocks after the
@@ -386,12 +394,18 @@ public actor Chain {
     /// `seconds` of wall-clock time, holding whatever is ready in the pool; automine goes off.
     /// 0 stops interval mining and leaves automine off (transactions wait for `evm_mine`).
     public func setIntervalMining(_ seconds: UInt64) {
+        let nanos = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        setIntervalMining(nanoseconds: nanos.overflow ? UInt64.max : nanos.partialValue)
+    }
+
+    /// Interval mining with a period in nanoseconds (`-b 0.5`); `miningInterval` reports whole
+    /// seconds, rounded up.
+    public func setIntervalMining(nanoseconds: UInt64) {
         stopIntervalMining()
         automine = false
-        guard seconds > 0 else { return }
-        miningInterval = seconds
-        let nanos = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        let sleep = nanos.overflow ? UInt64.max : nanos.partialValue
+        guard nanoseconds > 0 else { return }
+        miningInterval = nanoseconds / 1_000_000_000 + (nanoseconds % 1_000_000_000 == 0 ? 0 : 1)
+        let sleep = nanoseconds
         intervalMiner = Task { [weak self] in
             while !Task.isCancelled {
                 try? await Task.sleep(nanoseconds: sleep)

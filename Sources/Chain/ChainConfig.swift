@@ -28,6 +28,9 @@ public struct ChainConfig: Sendable {
     public var intermediaryReserve: UInt256 = UInt256.pow10(18) * 10_000_000
     /// Durable commits (fsync) — on with `--data-dir`.
     public var syncWrites = false
+    /// Block order of pooled transactions: highest fee cap first (Anvil's `--order fees`)
+    /// instead of arrival order; each sender's nonces stay in order either way.
+    public var orderByFees = false
 
     public init(genesisTimestamp: UInt64, roles: Roles) {
         self.genesisTimestamp = genesisTimestamp

@@ -115,6 +115,31 @@ public struct TxPool: Sendable {
         return keyed.map(\.p)
     }
 
+    /// Executable transactions in Anvil's `fees` order: repeatedly the highest fee cap among
+    /// each sender's next executable transaction (ties by arrival), so nonces stay in order.
+    public func readyByFees(stateNonce: (Address) -> UInt64) -> [PooledTransaction] {
+        var runs: [[PooledTransaction]] = []
+        for (sender, m) in bySender {
+            var n = stateNonce(sender), run: [PooledTransaction] = []
+            while let p = m[n] { run.append(p); n += 1 }
+            if !run.isEmpty { runs.append(run) }
+        }
+        var next = [Int](repeating: 0, count: runs.count)
+        var out: [PooledTransaction] = []
+        while true {
+            var best: Int? = nil
+            for i in runs.indices where next[i] < runs[i].count {
+                let p = runs[i][next[i]]
+                guard let b = best else { best = i; continue }
+                let q = runs[b][next[b]]
+                if p.tx.maxFeePerGas > q.tx.maxFeePerGas || (p.tx.maxFeePerGas == q.tx.maxFeePerGas && p.sequence < q.sequence) { best = i }
+            }
+            guard let b = best else { return out }
+            out.append(runs[b][next[b]])
+            next[b] += 1
+        }
+    }
+
     /// (pending, queued) for txpool_status/txpool_content.
     public func split(stateNonce: (Address) -> UInt64) -> (pending: [PooledTransaction], queued: [PooledTransaction]) {
         var pending: [PooledTransaction] = [], queued: [PooledTransaction] = []

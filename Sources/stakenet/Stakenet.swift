@@ -26,22 +26,27 @@ struct Stakenet: AsyncParsableCommand {
 
     // Anvil's names where Anvil has one.
     @Option(name: [.short, .long], help: "Port to listen on (0 picks a free one).") var port: Int = 8545
-    @Option(help: "Address to listen on.") var host: String = "127.0.0.1"
-    @Option(name: .customLong("chain-id"), help: "Chain id.") var chainId: UInt64 = 31337
+    @Option(name: .customLong("host"), help: "Address(es) to listen on: comma-separated or repeated (default: $ANVIL_IP_ADDR, else 127.0.0.1).") var hostList: [String] = []
+    @Option(name: [.customLong("chain-id"), .customLong("chain")], help: "Chain id: a number or a chain name (mainnet, sepolia, polygon, …).") var chainIdText: String = "31337"
     @Option(name: [.short, .long], help: "Number of dev accounts.") var accounts: Int = 10
     @Option(help: "Starting ETH balance of each dev account.") var balance: String = "10000"
     @Option(name: [.short, .long], help: "BIP-39 mnemonic of the dev accounts.") var mnemonic: String = DevAccount.defaultMnemonic
     @Option(name: .customLong("derivation-path"), help: "Derivation path prefix of the dev accounts.") var derivationPath: String = DevAccount.defaultPath
     @Option(help: "Genesis block timestamp (default: now).") var timestamp: UInt64?
-    @Option(name: [.short, .customLong("block-time")], help: "Mine a block every SECS seconds (interval mining).") var blockTime: UInt64?
-    @Flag(name: .customLong("no-mining"), help: "Do not mine on transactions; wait for evm_mine.") var noMining = false
-    @Option(name: .customLong("base-fee"), help: "Genesis base fee per gas (wei).") var baseFee: String = "1000000000"
-    @Option(name: .customLong("gas-limit"), help: "Block gas limit.") var gasLimit: UInt64 = 30_000_000
+    @Option(name: [.short, .customLong("block-time"), .customLong("blockTime")], help: "Mine a block every SECS seconds (interval mining; fractions allowed).") var blockTimeText: String?
+    @Flag(name: [.customLong("no-mining"), .customLong("no-mine")], help: "Do not mine on transactions; wait for evm_mine.") var noMining = false
+    @Option(name: [.customLong("base-fee"), .customLong("block-base-fee-per-gas")], help: "Genesis base fee per gas (wei).") var baseFee: String = "1000000000"
+    @Option(name: [.customLong("gas-limit"), .customLong("block-gas-limit")], help: "Block gas limit.") var gasLimit: UInt64 = 30_000_000
+    @Flag(name: [.customLong("disable-block-gas-limit"), .customLong("disable-gas-limit")], help: "No block gas limit (it becomes 2^64-1), as Anvil.") var disableBlockGasLimit = false
+    @Option(help: "Order of pooled transactions in a block: fifo (arrival) or fees (highest fee cap first, as Anvil's default).") var order: String = "fifo"
+    @Flag(name: [.customLong("auto-impersonate"), .customLong("auto-unlock")], help: "Accept eth_sendTransaction from any address (anvil_autoImpersonateAccount true).") var autoImpersonate = false
+    @Option(help: "EVM rules: cancun (the only ones stakenet implements; `latest` means cancun).") var hardfork: String?
+    @Option(name: [.customShort("f"), .customLong("fork-url"), .customLong("rpc-url")], help: "Refused: stakenet does not fork (it emulates the contracts natively).") var forkUrl: String?
     @Option(name: .customLong("allow-origin"), help: "Access-Control-Allow-Origin value.") var allowOrigin: String = "*"
     @Flag(name: .customLong("no-cors"), help: "Send no CORS headers.") var noCors = false
     @Option(name: .customLong("data-dir"), help: "Persistent LevelDB directory (default: a temporary one, removed on exit).") var dataDir: String?
     @Option(name: .customLong("config-out"), help: "Write url, chain id, accounts, keys and contract addresses as JSON to FILE.") var configOut: String?
-    @Flag(name: [.short, .long], help: "Do not log requests and transactions.") var quiet = false
+    @Flag(name: [.short, .long, .customLong("silent")], help: "Do not log requests and transactions.") var quiet = false
     @Option(help: "Operator APR in basis points.") var apr: UInt64 = 450
     @Option(name: .customLong("rebase-interval"), help: "Seconds between rebases.") var rebaseInterval: UInt64 = 86_400
     @Option(name: .customLong("unbond-period"), help: "Seconds from unstake to claim.") var unbondPeriod: UInt64 = 604_800
@@ -60,7 +65,19 @@ struct Stakenet: AsyncParsableCommand {
     @Option(name: .customLong("load-state"), help: "Load a state written by --dump-state or anvil_dumpState at start.") var loadState: String?
     @Option(name: .customLong("state"), help: "--load-state FILE when FILE exists, and --dump-state FILE on exit.") var state: String?
 
+    // Anvil's value forms (see AnvilOptions).
+    var hosts: [String] { AnvilOptions.hosts(hostList) }
+    var host: String { hosts[0] }
+    var chainId: UInt64 { AnvilOptions.chainId(chainIdText) ?? 31337 }
+    var blockTime: UInt64? { blockTimeText.flatMap(AnvilOptions.blockTimeNanos) }   // nanoseconds
+
     func validate() throws {
+        guard AnvilOptions.chainId(chainIdText) != nil else { throw ValidationError("--chain-id \(chainIdText): expected a number or a chain name (\(AnvilOptions.namedChains.keys.sorted().joined(separator: ", ")))") }
+        if let t = blockTimeText, AnvilOptions.blockTimeNanos(t) == nil { throw ValidationError("--block-time \(t): expected seconds (a non-negative number, fractions allowed)") }
+        guard AnvilOptions.orderByFees(order) != nil else { throw ValidationError("--order \(order): expected fees or fifo") }
+        if let h = hardfork { try AnvilOptions.checkHardfork(h) }
+        try AnvilOptions.refuseFork(forkUrl)
+        if noMining && blockTimeText != nil { throw ValidationError("--no-mining cannot be used with --block-time") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard accounts >= 0 && accounts <= 10_000 else { throw ValidationError("--accounts must be between 0 and 10000") }
         guard UInt256(decimal: balance) != nil else { throw ValidationError("--balance must be a whole number of ETH") }
@@ -108,7 +125,8 @@ struct Stakenet: AsyncParsableCommand {
 
         var config = ChainConfig(genesisTimestamp: timestamp ?? UInt64(Date().timeIntervalSince1970), roles: roles)
         config.chainId = chainId
-        config.gasLimit = gasLimit
+        config.gasLimit = disableBlockGasLimit ? UInt64.max : gasLimit
+        config.orderByFees = AnvilOptions.orderByFees(order) ?? false
         config.genesisBaseFee = UInt256(decimal: baseFee)!
         config.useWallClock = !noWallClock
         config.devKeys = dev.map { SigningKey(address: $0.address, privateKey: $0.privateKey) }
@@ -174,6 +192,7 @@ struct Stakenet: AsyncParsableCommand {
 
         if noMining { try await chain.setAutomine(false) }
         if blockTime != nil { try await chain.setAutomine(false) }
+        if autoImpersonate { await chain.setAutoImpersonate(true) }
 
         let server = RPCServer(config: RPCServerConfig(host: host, port: port, allowOrigin: noCors ? nil : allowOrigin,
                                                        maxBodyBytes: maxBodyBytes, maxBatch: maxBatch,
@@ -184,7 +203,18 @@ struct Stakenet: AsyncParsableCommand {
             FileHandle.standardError.write(Data("error: cannot listen on \(host):\(port): \(error)\n".utf8))
             throw ExitCode(1)
         }
-        let url = "http://\(host):\(boundPort)"
+        let url = "http://\(host.contains(":") ? "[\(host)]" : host):\(boundPort)"
+        // --host a,b: the same node on every address, one port.
+        let extraServers: [RPCServer]
+        do {
+            extraServers = try await AnvilOptions.startExtraServers(
+                hosts: hosts, port: boundPort, methods: methods,
+                like: RPCServerConfig(host: host, port: boundPort, allowOrigin: noCors ? nil : allowOrigin,
+                                      maxBodyBytes: maxBodyBytes, maxBatch: maxBatch, maxWebSocketFrame: maxWebSocketFrame))
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
 
         if let path = configOut {
             let doc = ConfigOut.json(url: url, config: config, contracts: contractAddresses, roles: roles)
@@ -198,7 +228,11 @@ struct Stakenet: AsyncParsableCommand {
                               mode: operatorRecord.settings.mode.rawValue,
                               host: host, port: boundPort, startup: Date().timeIntervalSince(started)))
 
-        if let secs = blockTime, secs > 0 { await chain.setIntervalMining(secs) }
+        for h in hosts.dropFirst() {
+            if !console.isLoopback(h) { console.print("WARNING: listening on \(h), not loopback: the dev keys above are public; anyone who can reach this port can use them.\n") }
+            console.print("Listening on \(h):\(boundPort)")
+        }
+        if let nanos = blockTime, nanos > 0 { await chain.setIntervalMining(nanoseconds: nanos) }
 
         await waitForTermination()
         await chain.stopIntervalMining()

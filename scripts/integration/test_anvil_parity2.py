@@ -224,3 +224,86 @@ def test_logs_subscription_takes_from_and_to_block(dev):
         err = call("eth_subscribe", "logs", {"blockHash": "0x" + "11" * 32, "fromBlock": "0x1"})
         assert err["error"]["code"] == -32602
 
+
+# -- 3. Anvil's CLI aliases, parsed by the real binary --------------------------------------------
+
+def run_refused(args):
+    """Runs the binary with `args`, which must make it exit non-zero at once; returns its output."""
+    import subprocess
+    from conftest import binary
+    p = subprocess.run([str(binary()), "--port", "0", *args], capture_output=True, text=True, timeout=30)
+    assert p.returncode != 0, f"{args} should have been refused: {p.stdout}{p.stderr}"
+    return p.stdout + p.stderr
+
+
+def test_cli_silent_no_mine_chain_and_environment_aliases(node):
+    n = node(["--silent", "--no-mine", "--chain", "1337", "--block-base-fee-per-gas", "7", "--block-gas-limit", "40000000"])
+    assert n.rpc("eth_chainId") == hex(1337)
+    g = n.rpc("eth_getBlockByNumber", "0x0", False)
+    assert q(g["baseFeePerGas"]) == 7 and q(g["gasLimit"]) == 40_000_000
+    assert n.rpc("anvil_getAutomine") is False
+    n.rpc("eth_getBalance", DEV[0].address, "latest")
+    assert "eth_getBalance" not in n.log_path.read_text(errors="replace")
+    named = node(["--chain", "sepolia"])
+    assert named.rpc("eth_chainId") == hex(11155111)
+
+
+def test_cli_block_time_aliases_and_fractions(node):
+    import time
+    n = node(["-b", "0.5"])
+    time.sleep(2.6)
+    assert int(n.rpc("eth_blockNumber"), 16) >= 3      # a block every half second
+    assert n.rpc("anvil_getIntervalMining") == 1         # whole seconds, rounded up
+    m = node(["--blockTime", "1"])
+    time.sleep(2.5)
+    assert int(m.rpc("eth_blockNumber"), 16) >= 1
+
+
+def test_cli_host_lists_and_anvil_ip_addr(node, monkeypatch):
+    import requests
+    n = node(["--host", "127.0.0.1,127.0.0.2"])
+    port = n.url.rstrip("/").rsplit(":", 1)[1]
+    for h in ("127.0.0.1", "127.0.0.2"):
+        r = requests.post(f"http://{h}:{port}", json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []}, timeout=5)
+        assert r.json()["result"] == hex(CHAIN_ID)
+    assert f"Listening on 127.0.0.2:{port}" in n.log_path.read_text()
+    monkeypatch.setenv("ANVIL_IP_ADDR", "127.0.0.3")
+    e = node()
+    assert e.url.startswith("http://127.0.0.3:")
+    assert e.rpc("eth_chainId") == hex(CHAIN_ID)
+
+
+def test_cli_order_fees_and_fifo(node):
+    for order, expect_first in (("fees", OTHER), ("fifo", SENDER)):
+        n = node(["--no-mining", "--order", order])
+        assert n.rpc("anvil_nodeInfo")["transactionOrder"] == order
+        low = n.send_raw(eth_transfer(SENDER, 0, OTHER.address, fee=10 * GWEI))
+        high = n.send_raw(eth_transfer(OTHER, 0, SENDER.address, fee=30 * GWEI))
+        n.send_raw(eth_transfer(SENDER, 1, OTHER.address, fee=40 * GWEI))    # must stay after nonce 0
+        n.rpc("evm_mine")
+        block = n.rpc("eth_getBlockByNumber", "latest", True)
+        senders = [tx["from"].lower() for tx in block["transactions"]]
+        nonces = [q(tx["nonce"]) for tx in block["transactions"] if same_address(tx["from"], SENDER.address)]
+        assert senders[0] == expect_first.address.lower() and nonces == [0, 1], (order, senders)
+        assert {low, high} <= {tx["hash"] for tx in block["transactions"]}
+
+
+def test_cli_auto_impersonate_and_disable_block_gas_limit(node):
+    n = node(["--auto-impersonate", "--disable-block-gas-limit"])
+    n.rpc("anvil_setBalance", STRANGER, hex(10**18))
+    h = n.rpc("eth_sendTransaction", {"from": STRANGER, "to": OTHER.address, "value": "0x1", "gas": hex(40_000_000)})
+    assert n.receipt(h)["status"] == "0x1"
+    assert q(n.rpc("eth_getBlockByNumber", "latest", False)["gasLimit"]) == 2**64 - 1
+
+
+def test_cli_hardfork_and_fork_flags(node):
+    assert node(["--hardfork", "cancun"]).rpc("eth_chainId") == hex(CHAIN_ID)
+    assert node(["--hardfork", "latest"]).rpc("eth_chainId") == hex(CHAIN_ID)
+    out = run_refused(["--hardfork", "prague"])
+    assert "Cancun" in out and "prague" in out
+    assert "unknown hardfork" in run_refused(["--hardfork", "nonsense"])
+    out = run_refused(["--fork-url", "https://eth.example"])
+    assert "does not fork" in out
+    assert "fees or fifo" in run_refused(["--order", "random"])
+    assert "chain name" in run_refused(["--chain", "nowhere"])
+

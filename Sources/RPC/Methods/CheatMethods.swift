@@ -188,7 +188,7 @@ enum CheatMethods {
                 ("currentBlockTimestamp", JSON(head.header.timestamp)),
                 ("currentBlockHash", .hash(head.hash)),
                 ("hardFork", .string("cancun")),
-                ("transactionOrder", .string("fifo")),
+                ("transactionOrder", .string(n.config.orderByFees ? "fees" : "fifo")),
                 ("miningMode", .string(await chain.automine ? "auto" : (await chain.miningInterval).map { "interval \($0)s" } ?? "manual")),
                 ("environment", .object([
                     ("baseFee", .quantity(await chain.nextBaseFee)),
