@@ -361,7 +361,10 @@ final class FilterSubscriptionTests: XCTestCase {
         assertEq(await node.error("eth_subscribe", ["syncingg"], connection: inbox.connection)?.code, -32602)
         assertEq(await node.error("eth_subscribe", [], connection: inbox.connection)?.code, -32602)
         assertEq(await node.error("eth_subscribe", ["logs", .object([("address", "0x1")])], connection: inbox.connection)?.code, -32602)
-        assertEq(await node.error("eth_subscribe", ["logs", .object([("fromBlock", "0x1")])], connection: inbox.connection)?.code, -32602)
+        // fromBlock/toBlock bound the new blocks reported (as Anvil); with blockHash they are refused.
+        _ = try await node.call("eth_subscribe", ["logs", .object([("fromBlock", "0x1"), ("toBlock", "0x5")])], connection: inbox.connection)
+        assertEq(await node.error("eth_subscribe", ["logs", .object([("fromBlock", "0x1"), ("blockHash", .string("0x" + String(repeating: "11", count: 32)))])],
+                                  connection: inbox.connection)?.code, -32602)
     }
 }
 
