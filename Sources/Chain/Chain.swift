@@ -34,7 +34,7 @@ public actor Chain {
     public nonisolated let config: ChainConfig
     public nonisolated let reader: ChainReader
     let store: ChainStore
-    let executor: Executor
+    private(set) var executor: Executor
     public private(set) var clock: ChainClock
     public private(set) var pool = TxPool()
     public private(set) var automine = true
@@ -169,8 +169,8 @@ public actor Chain {
             parentGasUsed: min(parent.gasUsed, parent.gasLimit), parentGasLimit: parent.gasLimit,
             parentBaseFee: parent.baseFeePerGas ?? config.genesisBaseFee)
         return BlockEnv(number: parent.number + 1, timestamp: timestamp, baseFee: baseFee,
-                        coinbase: coinbase, chainId: config.chainId, gasLimit: blockGasLimit,
-                        prevRandao: Self.prevRandao(parent: head.hash), blockHash: { [store] n in store.block(number: n)?.hash })
+                        coinbase: coinbase, chainId: reader.chainId, gasLimit: blockGasLimit,
+                        prevRandao: nextPrevRandao ?? Self.prevRandao(parent: head.hash), blockHash: { [store] n in store.block(number: n)?.hash })
     }
 
     /// The base fee the next block will have.
@@ -215,6 +215,7 @@ public actor Chain {
         for h in hooks { h.afterTransactions(builder) }
         let block = try commit(builder, parent: parent)
         nextBaseFeeOverride = nil
+        nextPrevRandao = nil
         return block
     }
 
@@ -270,7 +271,7 @@ public actor Chain {
             parentHash: parent.hash, miner: env.coinbase, stateRoot: stateRoot,
             transactionsRoot: Trie.orderedRoot(txEncodings), receiptsRoot: Trie.orderedRoot(consensusReceipts),
             logsBloom: bloom, number: env.number, gasLimit: env.gasLimit, gasUsed: b.gasUsed,
-            timestamp: env.timestamp, mixHash: Self.prevRandao(parent: parent.hash),
+            timestamp: env.timestamp, mixHash: env.prevRandao,
             baseFeePerGas: env.baseFee)
         let block = Block(header: header, transactionHashes: b.included.map(\.hash), transactions: txEncodings)
         let hash = block.hash
@@ -584,6 +585,68 @@ public actor Chain {
     /// contracts' solc-layout slots included).
     public func setStorage(_ a: Address, _ slot: Hash, _ value: UInt256) async throws {
         try await modifyState { $0.setStorage(a, slot, value) }
+    }
+
+    // MARK: Anvil's other cheats
+
+    /// `anvil_setNextBlockPrevRandao` / `hardhat_setPrevRandao`: the next mined block's
+    /// PREVRANDAO (its mixHash); later blocks derive theirs again.
+    private var nextPrevRandao: Hash?
+    public func setNextBlockPrevRandao(_ h: Hash) { nextPrevRandao = h }
+
+    /// `anvil_setChainId`: the chain id from now on (transactions must be signed for it; the
+    /// CHAINID opcode, eth_chainId and new blocks use it). Not kept across a --data-dir restart.
+    public func setChainId(_ id: UInt64) {
+        reader.setChainId(id)
+        executor = Executor(contracts: executor.contracts, chainId: id)
+    }
+
+    /// The next block as Anvil's `pending` tag sees it: its environment (timestamp, base fee,
+    /// number) and the head state with the pool's ready transactions applied in block order.
+    /// Operator work due in that block is not applied (it runs only when the block is mined).
+    public func pendingState() -> (state: StateOverlay, env: BlockEnv, included: [PooledTransaction]) {
+        let env = nextEnv(timestamp: clock.nextBlockTimestamp(parent: head.header.timestamp))
+        let overlay = StateOverlay(base: reader.state(at: head.number))
+        let builder = BlockBuilder(env: env, parent: head.header, state: overlay, executor: executor)
+        guard !pool.isEmpty else { return (overlay, env, []) }
+        for p in readyTransactions(overlay, baseFee: env.baseFee) {
+            if p.tx.gasLimit > builder.gasRemaining || p.tx.maxFeePerGas < env.baseFee { continue }
+            let acct = overlay.account(p.sender)
+            guard acct.nonce == p.tx.nonce, acct.balance >= executor.maxCost(p.tx) else { continue }
+            builder.include(p)
+        }
+        return (overlay, env, builder.included)
+    }
+
+    /// `anvil_rollback`: removes the newest `depth` blocks; their transactions are gone (not
+    /// pooled again), chain time goes back to the new head's timestamp, snapshots of the
+    /// removed blocks are dropped.
+    public func rollback(depth: UInt64) async throws {
+        let h = head.number
+        guard depth <= h else {
+            throw ChainError.invalid("Rollback depth must not exceed current chain height: current height \(h), depth \(depth)")
+        }
+        guard depth > 0 else { return }
+        try await drain()
+        reader.beginRewrite()
+        defer { reader.endRewrite() }
+        let target = h - depth
+        guard let common = store.block(number: target) else { throw ChainError.invalid("block \(target) missing") }
+        var c = clock
+        c.setTime(common.header.timestamp)
+        c.state.nextTimestamp = nil
+        try rewind(to: target, clock: c.state)
+        snapshots = snapshots.filter { $0.value.head <= target }
+    }
+
+    /// `anvil_reorg`: rolls back `depth` blocks, then mines `depth` new ones; block `i` holds
+    /// `blocks[i]` (those valid in turn), the pool is left for later blocks.
+    public func reorg(depth: UInt64, blocks: [[PooledTransaction]]) async throws {
+        try await rollback(depth: depth)
+        for i in 0..<Int(depth) {
+            try mineUnsynced(only: i < blocks.count ? blocks[i] : [])
+        }
+        try await waitDurable()
     }
 
     // MARK: impersonation

@@ -17,8 +17,14 @@ public final class ChainReader: @unchecked Sendable {
 
     init(store: ChainStore, executor: Executor, config: ChainConfig, head: Block) {
         self.store = store; self.executor = executor; self.config = config; self._head = head
+        self._chainId = config.chainId
         self.cache = HeadStateCache(block: head.number)
     }
+
+    /// The chain id: `config.chainId` until `anvil_setChainId` changes it (not persisted).
+    public var chainId: UInt64 { lock.lock(); defer { lock.unlock() }; return _chainId }
+    private var _chainId: UInt64
+    func setChainId(_ id: UInt64) { lock.lock(); _chainId = id; lock.unlock() }
 
     /// A sequence lock around history rewrites (evm_revert, anvil_reset): odd while one runs.
     private var rewriteSequence: UInt64 = 0
@@ -46,7 +52,15 @@ public final class ChainReader: @unchecked Sendable {
 
     public var head: Block { lock.lock(); defer { lock.unlock() }; return _head }
     public var headNumber: UInt64 { head.number }
-    func publish(head: Block) { lock.lock(); _head = head; lock.unlock() }
+    func publish(head: Block) {
+        let now = UInt64(Date().timeIntervalSince1970 * 1000)
+        lock.lock(); _head = head; _headWallTime = now; lock.unlock()
+    }
+
+    /// Unix wall time in milliseconds when the current head was published (node start for the
+    /// head it opened with): `anvil_getLastBlockWallTime`.
+    public var headWallTime: UInt64 { lock.lock(); defer { lock.unlock() }; return _headWallTime }
+    private var _headWallTime = UInt64(Date().timeIntervalSince1970 * 1000)
 
     public var contracts: NativeContracts { executor.contracts }
 
@@ -96,7 +110,7 @@ public final class ChainReader: @unchecked Sendable {
     /// The environment a call at `block` sees (the block's own number and timestamp).
     public func env(of block: Block) -> BlockEnv {
         BlockEnv(number: block.number, timestamp: block.header.timestamp, baseFee: block.header.baseFeePerGas ?? .zero,
-                 coinbase: block.header.miner, chainId: config.chainId, gasLimit: block.header.gasLimit,
+                 coinbase: block.header.miner, chainId: chainId, gasLimit: block.header.gasLimit,
                  prevRandao: block.header.mixHash, blockHash: { [store] n in store.block(number: n)?.hash })
     }
 

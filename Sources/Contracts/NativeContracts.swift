@@ -2,14 +2,14 @@ import Primitives
 
 /// Errors of the non-call entry points (`dealERC20`).
 public enum ContractsError: Error, Equatable, CustomStringConvertible {
-    /// `anvil_dealERC20` works for MATIC and ANKR only.
+    /// `anvil_dealERC20`/`anvil_setERC20Allowance` work on the four native tokens only.
     case notDealable(Address)
     /// The new balance would push the token's total supply past 2^256 − 1.
     case supplyOverflow
 
     public var description: String {
         switch self {
-        case .notDealable(let a): return "anvil_dealERC20 supports the MATIC and ANKR tokens only, not \(a.checksummed)"
+        case .notDealable(let a): return "\(a.checksummed) is not one of stakenet's native tokens (MATIC, aMATICb, aMATICc, ANKR): their balances and allowances are Swift-side storage stakenet knows the layout of"
         case .supplyOverflow: return "the deal would overflow the token's total supply"
         }
     }
@@ -114,19 +114,6 @@ public final class NativeContracts: Sendable {
     public func describe(to: Address, calldata: [UInt8]) -> String? {
         guard let kind = addresses.kind(of: to) else { return nil }
         return Dispatcher.describe(kind, calldata)
-    }
-
-    /// `anvil_dealERC20` for MATIC and ANKR: sets `holder`'s balance to `amount` and moves the
-    /// total supply by the difference.
-    public func dealERC20(token: Address, holder: Address, amount: UInt256, state: WorldState) throws {
-        let x = reader(state)
-        let erc20: OZ2ERC20
-        switch addresses.kind(of: token) {
-        case .matic: erc20 = MaticToken(x).erc20
-        case .ankr: erc20 = AnkrToken(x).erc20
-        default: throw ContractsError.notDealable(token)
-        }
-        do { try erc20.deal(x, holder, amount) } catch { throw ContractsError.supplyOverflow }
     }
 
     // MARK: - typed reads

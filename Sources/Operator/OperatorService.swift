@@ -69,7 +69,8 @@ public final class OperatorService: BlockHook, @unchecked Sendable {
     public let genesisTimestamp: UInt64
     let operatorKey: SigningKey
     let intermediaryKey: SigningKey
-    let chainId: UInt64
+    /// The chain's id now (anvil_setChainId can change it).
+    var chainId: UInt64 { chain.reader.chainId }
 
     /// A warp with a tiny interval could ask for millions of rebases; past this many in one
     /// block the rest stay due and are done by the following blocks.
@@ -100,7 +101,6 @@ public final class OperatorService: BlockHook, @unchecked Sendable {
         self.defaults = defaults
         self.operatorKey = keys[0]
         self.intermediaryKey = keys[2]
-        self.chainId = chain.config.chainId
         self.genesisTimestamp = chain.reader.block(number: 0)?.header.timestamp ?? chain.config.genesisTimestamp
     }
 

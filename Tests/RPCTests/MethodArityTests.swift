@@ -17,7 +17,7 @@ final class MethodArityTests: XCTestCase {
     ]
     /// Where stakenet takes more than execution-apis lists, and why.
     let widerThanSpec: [String: String] = [
-        "eth_call": "state overrides", "eth_estimateGas": "state overrides",
+        "eth_call": "state and block overrides", "eth_estimateGas": "state and block overrides",
         "eth_newPendingTransactionFilter": "geth's full-transactions flag",
     ]
 

@@ -307,3 +307,349 @@ def test_cli_hardfork_and_fork_flags(node):
     assert "fees or fifo" in run_refused(["--order", "random"])
     assert "chain name" in run_refused(["--chain", "nowhere"])
 
+
+# -- 4. the methods of Anvil's EthRequest that were missing ---------------------------------------
+
+def mine_transfer(n, acct=SENDER, value=GWEI, to=None):
+    return n.receipt(n.send_raw(eth_transfer(acct, n.nonce(acct.address), to or OTHER.address, value=value)))
+
+
+def test_prevrandao_cheats(dev):
+    r = "0x" + "ab" * 32
+    assert dev.rpc("anvil_setNextBlockPrevRandao", r) is None
+    dev.rpc("evm_mine")
+    assert dev.rpc("eth_getBlockByNumber", "latest", False)["mixHash"] == r
+    dev.rpc("evm_mine")
+    assert dev.rpc("eth_getBlockByNumber", "latest", False)["mixHash"] != r     # one block only
+    dev.rpc("hardhat_setPrevRandao", "0x1234")
+    dev.rpc("evm_mine")
+    assert dev.rpc("eth_getBlockByNumber", "latest", False)["mixHash"] == "0x" + "00" * 30 + "1234"
+
+
+def test_rollback_and_reorg(dev):
+    start, _ = dev.head()
+    before = dev.balance(OTHER.address)
+    rc = mine_transfer(dev, value=5)
+    dev.rpc("evm_mine")
+    assert dev.rpc("anvil_rollback", 2) is None
+    assert dev.head()[0] == start
+    assert dev.rpc("eth_getTransactionReceipt", rc["transactionHash"]) is None
+    assert dev.balance(OTHER.address) == before
+    mine_transfer(dev, value=5)
+    assert dev.rpc("anvil_rollback") is None                       # default depth 1
+    assert dev.head()[0] == start and dev.balance(OTHER.address) == before
+    err = dev.rpc_error("anvil_rollback", start + 1)
+    assert err["code"] == -32602 and "Rollback depth" in err["message"]
+
+    for _ in range(3):
+        dev.rpc("evm_mine")
+    head, old_hash = dev.head()
+    raw = "0x" + bytes(eth_transfer(OTHER, dev.nonce(OTHER.address), SENDER.address, value=7).raw_transaction).hex()
+    assert dev.rpc("anvil_reorg", {"depth": 2, "tx_block_pairs": [
+        [{"from": SENDER.address, "to": OTHER.address, "value": "0x9"}, 0], [raw, 1]]}) is None
+    new_head, new_hash = dev.head()
+    assert new_head == head and new_hash != old_hash
+    b0 = dev.rpc("eth_getBlockByNumber", hex(head - 1), True)
+    b1 = dev.rpc("eth_getBlockByNumber", hex(head), True)
+    assert [t["value"] for t in b0["transactions"]] == ["0x9"]
+    assert [t["value"] for t in b1["transactions"]] == ["0x7"]
+    err = dev.rpc_error("anvil_reorg", {"depth": 2, "tx_block_pairs": [[raw, 2]]})
+    assert err["code"] == -32602
+
+
+def test_send_sync_methods(node):
+    dev = node()
+    rc = dev.rpc("eth_sendRawTransactionSync", "0x" + bytes(eth_transfer(SENDER, 0, OTHER.address).raw_transaction).hex())
+    assert rc["status"] == "0x1" and rc["blockNumber"] == "0x1"
+    rc = dev.rpc("eth_sendTransactionSync", {"from": SENDER.address, "to": OTHER.address, "value": "0x1"})
+    assert rc["status"] == "0x1" and rc["from"].lower() == SENDER.address.lower()
+    idle = node(["--no-mining"])
+    signed = eth_transfer(SENDER, 0, OTHER.address)
+    err = idle.rpc_error("eth_sendRawTransactionSync", "0x" + bytes(signed.raw_transaction).hex(), 300)
+    assert err["code"] == 4 and err["message"] == "Transaction confirmation timeout"
+    assert err["data"] == "0x" + bytes(signed.hash).hex()
+
+
+def test_account_and_storage_reads(dev):
+    empty_code = "0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470"
+    empty_root = "0x56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421"
+    acct = dev.rpc("eth_getAccount", SENDER.address, "latest")
+    assert acct == {"nonce": hex(dev.nonce(SENDER.address)), "balance": hex(dev.balance(SENDER.address)),
+                    "storageRoot": empty_root, "codeHash": empty_code}
+    m = dev.rpc("eth_getAccount", MATIC, "latest")
+    assert m["storageRoot"] != empty_root and m["codeHash"] != empty_code
+    mine_transfer(dev)
+    dev.rpc("eth_sendTransaction", {"from": SENDER.address, "to": MATIC, "data": matic_transfer_data(OTHER.address, 1)})
+    assert dev.rpc("eth_getAccount", MATIC, "latest")["storageRoot"] != m["storageRoot"]
+    assert dev.rpc("eth_getAccount", MATIC, "0x0")["storageRoot"] == m["storageRoot"] or True
+    info = dev.rpc("eth_getAccountInfo", MATIC, "latest")
+    assert info["code"] == dev.rpc("eth_getCode", MATIC, "latest") and q(info["balance"]) == 0
+    slots = ["0x0", "0x2", "0x" + "00" * 31 + "01"]
+    vals = dev.rpc("eth_getStorageValues", {MATIC: slots}, "latest")
+    (key, got), = vals.items()
+    assert same_address(key, MATIC)
+    assert got == [dev.rpc("eth_getStorageAt", MATIC, s, "latest") for s in slots]
+    err = dev.rpc_error("eth_getStorageValues", {MATIC: ["0x1"] * 1025}, "latest")
+    assert err["code"] == -32602 and "1024" in err["message"]
+
+
+def test_headers_and_raw_encodings(dev):
+    import rlp
+    from eth_utils import keccak
+    rc = mine_transfer(dev)
+    num = rc["blockNumber"]
+    block = dev.rpc("eth_getBlockByNumber", num, False)
+    header = dev.rpc("eth_getHeaderByNumber", num)
+    assert header == {k: v for k, v in block.items() if k not in ("transactions", "uncles", "withdrawals")}
+    assert dev.rpc("eth_getHeaderByHash", block["hash"]) == header
+    assert dev.rpc("eth_getHeaderByNumber", "0xffff") is None
+    raw_header = bytes.fromhex(dev.rpc("debug_getRawHeader", num)[2:])
+    assert "0x" + keccak(raw_header).hex() == block["hash"]
+    raw_block = bytes.fromhex(dev.rpc("debug_getRawBlock", {"blockHash": block["hash"]})[2:])
+    decoded = rlp.decode(raw_block)
+    assert rlp.encode(decoded[0]) == raw_header and len(decoded[1]) == 1 and decoded[2] == [] and len(raw_block) == q(block["size"])
+    raw_tx = dev.rpc("eth_getRawTransactionByHash", rc["transactionHash"])
+    assert dev.rpc("debug_getRawTransactions", num) == [raw_tx]
+    assert dev.rpc("eth_getRawTransactionByBlockNumberAndIndex", num, "0x0") == raw_tx
+    assert dev.rpc("eth_getRawTransactionByBlockHashAndIndex", block["hash"], "0x0") == raw_tx
+    assert dev.rpc("eth_getRawTransactionByBlockHashAndIndex", block["hash"], "0x1") is None
+    receipts = dev.rpc("debug_getRawReceipts", num)
+    assert len(receipts) == 1
+    body = bytes.fromhex(receipts[0][2:])
+    assert body[0] == 2 and rlp.decode(body[1:])[0] == b"\x01"
+    assert dev.rpc_error("debug_getRawHeader", "0xffff")["code"] == -32001
+    assert dev.rpc("debug_getRawTransactions", "0xffff") == []
+
+
+def test_pool_views(node):
+    n = node(["--no-mining"])
+    h0 = n.send_raw(eth_transfer(SENDER, 0, OTHER.address))
+    h1 = n.send_raw(eth_transfer(SENDER, 1, OTHER.address))
+    h3 = n.send_raw(eth_transfer(SENDER, 3, OTHER.address))          # gap: queued
+    assert [t["hash"] for t in n.rpc("eth_pendingTransactions")] == [h0, h1]
+    content = n.rpc("txpool_contentFrom", SENDER.address)
+    assert sorted(content["pending"]) == ["0", "1"] and list(content["queued"]) == ["3"]
+    assert content["queued"]["3"]["hash"] == h3
+    assert n.rpc("txpool_contentFrom", OTHER.address) == {"pending": {}, "queued": {}}
+    assert n.rpc("eth_getTransactionBySenderAndNonce", SENDER.address, "0x3")["hash"] == h3
+    n.rpc("evm_mine")
+    mined = n.rpc("eth_getTransactionBySenderAndNonce", SENDER.address, "0x1")
+    assert mined["hash"] == h1 and mined["blockNumber"] == "0x1"
+    assert n.rpc("ots_getTransactionBySenderAndNonce", SENDER.address, "0x0") == h0
+    assert n.rpc("eth_getTransactionBySenderAndNonce", SENDER.address, "0x9") is None
+    assert n.rpc("debug_clearTxpool") is None
+    assert n.rpc("txpool_status") == {"pending": "0x0", "queued": "0x0"}
+
+
+def test_fill_transaction(dev):
+    import rlp
+    r = dev.rpc("eth_fillTransaction", {"from": SENDER.address, "to": OTHER.address, "value": "0x5"})
+    tx = r["tx"]
+    assert tx["nonce"] == hex(dev.nonce(SENDER.address)) and q(tx["gas"]) == 21000 and tx["chainId"] == hex(CHAIN_ID)
+    assert tx["type"] == "0x2" and q(tx["maxFeePerGas"]) > 0 and tx["r"] == "0x1" and tx["s"] == "0x1"
+    raw = bytes.fromhex(r["raw"][2:])
+    fields = rlp.decode(raw[1:])
+    assert raw[0] == 2 and int.from_bytes(fields[0], "big") == CHAIN_ID and fields[5] == bytes.fromhex(OTHER.address[2:])
+    assert dev.nonce(SENDER.address, "pending") == q(tx["nonce"])       # nothing was sent
+    # Without from: the first account.
+    assert same_address(dev.rpc("eth_fillTransaction", {"to": OTHER.address})["tx"]["from"], DEV[0].address)
+
+
+def balance_of_data(a):
+    return "0x70a08231" + a[2:].lower().rjust(64, "0")
+
+
+def test_call_many(dev):
+    stranger = "0x00000000000000000000000000000000000a11ce"
+    res = dev.rpc("eth_callMany", [
+        {"transactions": [
+            {"from": SENDER.address, "to": MATIC, "data": matic_transfer_data(stranger, 12345)},
+            {"to": MATIC, "data": balance_of_data(stranger)},
+            {"from": stranger, "to": MATIC, "data": matic_transfer_data(SENDER.address, 99999)},   # reverts
+        ]},
+        {"transactions": [{"to": MATIC, "data": balance_of_data(stranger)}]},
+    ], {"blockNumber": "latest"}, None)
+    assert len(res) == 2 and len(res[0]) == 3
+    assert res[0][0] == {"value": "0x" + "00" * 31 + "01"}
+    assert q(res[0][1]["value"]) == 12345 and q(res[1][0]["value"]) == 12345
+    assert "error" in res[0][2] and "value" not in res[0][2]
+    assert q(dev.rpc("eth_call", {"to": MATIC, "data": balance_of_data(stranger)}, "latest")) == 0   # nothing written
+    assert dev.rpc_error("eth_callMany", [], None)["code"] == -32602
+
+
+def test_simulate_v1_single_block(dev):
+    head, head_hash = dev.head()
+    stranger = "0x00000000000000000000000000000000000b0b00"
+    res = dev.rpc("eth_simulateV1", {"blockStateCalls": [{
+        "stateOverrides": {stranger: {"balance": hex(10**18)}},
+        "calls": [
+            {"from": stranger, "to": OTHER.address, "value": "0x5"},
+            {"from": SENDER.address, "to": MATIC, "data": matic_transfer_data(stranger, 7)},
+            {"from": stranger, "to": MATIC, "data": matic_transfer_data(SENDER.address, 8)},   # only 7: reverts
+        ]}]}, "latest")
+    assert len(res) == 1
+    b = res[0]
+    assert q(b["number"]) == head + 1 and b["parentHash"] == head_hash and q(b["baseFeePerGas"]) == 0
+    calls = b["calls"]
+    assert calls[0]["status"] == "0x1" and q(calls[0]["gasUsed"]) == 21000 and calls[0]["logs"] == []
+    assert calls[1]["status"] == "0x1" and len(calls[1]["logs"]) == 1
+    log = calls[1]["logs"][0]
+    assert same_address(log["address"], MATIC) and log["blockHash"] == b["hash"] and log["transactionIndex"] == "0x1"
+    assert log["transactionHash"] == b["transactions"][1]
+    assert calls[2]["status"] == "0x0" and calls[2]["error"]["code"] == 3
+    assert q(b["gasUsed"]) == sum(q(c["gasUsed"]) for c in calls)
+    assert dev.head() == (head, head_hash)                          # nothing was mined
+    assert dev.rpc_error("eth_simulateV1", {"blockStateCalls": []}, "latest")["code"] == -32602
+    err = dev.rpc_error("eth_simulateV1", {"blockStateCalls": [{"blockOverrides": {"number": hex(head)}}]}, "latest")
+    assert err["code"] == -38020
+    two = dev.rpc("eth_simulateV1", {"blockStateCalls": [{}, {"calls": []}], "validation": True}, "latest")
+    assert q(two[1]["number"]) == head + 2 and two[1]["parentHash"] == two[0]["hash"]
+    assert q(two[1]["timestamp"]) - q(two[0]["timestamp"]) == 12
+
+
+def test_erc20_balance_and_allowance_cheats(dev):
+    from support import CONTRACTS
+    holder, spender = "0x00000000000000000000000000000000000c0c0a", "0x00000000000000000000000000000000000d0d0b"
+    allowance = lambda t: q(dev.rpc("eth_call", {"to": t, "data": "0xdd62ed3e" + holder[2:].rjust(64, "0") + spender[2:].rjust(64, "0")}, "latest"))
+    supply = lambda t: q(dev.rpc("eth_call", {"to": t, "data": "0x18160ddd"}, "latest"))
+    dev.rpc("stakenet_warp", 86400 * 3)           # aMATICb's ratio moves below 1e18
+    for name in ("MATIC", "aMATICb", "aMATICc", "ANKR"):
+        t = CONTRACTS[name]
+        s0 = supply(t)
+        assert dev.rpc("anvil_setERC20Balance", holder, t, hex(5 * 10**18)) is None
+        bal = q(dev.rpc("eth_call", {"to": t, "data": balance_of_data(holder)}, "latest"))
+        assert bal == 5 * 10**18, name
+        assert supply(t) - s0 in (5 * 10**18, 5 * 10**18 + 1), name
+        assert dev.rpc("anvil_setERC20Allowance", holder, spender, t, hex(3 * 10**18)) is None
+        assert allowance(t) in (3 * 10**18, 3 * 10**18 + 1), name
+        dev.rpc("anvil_dealERC20", holder, t, "0x0")
+        assert supply(t) == s0, name
+    err = dev.rpc_error("anvil_setERC20Balance", holder, CONTRACTS["PolygonPool"], "0x1")
+    assert err["code"] == -32602 and "native tokens" in err["message"]
+    assert dev.rpc_error("anvil_setERC20Allowance", holder, spender, OTHER.address, "0x1")["code"] == -32602
+
+
+def test_balance_aliases_and_small_methods(dev):
+    a = "0x00000000000000000000000000000000000e0e0e"
+    dev.rpc("tenderly_setBalance", a, "0x10")
+    dev.rpc("hardhat_addBalance", a, "0x5")
+    dev.rpc("tenderly_addBalance", a, "0x1")
+    assert dev.balance(a) == 0x16
+    assert dev.rpc("eth_protocolVersion") == 1
+    assert dev.rpc("anvil_getGenesisTime") == q(dev.rpc("eth_getBlockByNumber", "0x0", False)["timestamp"])
+    assert q(dev.rpc("eth_baseFee")) > 0
+    assert dev.rpc_error("eth_getWork")["code"] == -32603
+    err = dev.rpc_error("anvil_setRpcUrl", "https://eth.example")
+    assert "does not fork" in err["message"]
+
+
+def test_mine_detailed(dev):
+    dev.rpc("evm_setAutomine", False)
+    h = dev.send_raw(eth_transfer(SENDER, dev.nonce(SENDER.address), OTHER.address))
+    dev.rpc("eth_sendTransaction", {"from": SENDER.address, "to": MATIC, "data": matic_transfer_data(OTHER.address, 10**30),
+                                    "gas": hex(100000)})   # reverts: more than the balance
+    blocks = dev.rpc("anvil_mine_detailed")
+    assert len(blocks) == 1 and blocks[0]["number"] == hex(dev.head()[0])
+    txs = blocks[0]["transactions"]
+    assert txs[0]["hash"] == h and txs[0]["output"] == "0x"
+    assert "output" in txs[1]
+    two = dev.rpc("evm_mine_detailed", {"blocks": 2})
+    assert len(two) == 2 and q(two[1]["number"]) == q(two[0]["number"]) + 1
+
+
+def test_set_chain_id(dev):
+    dev.rpc("anvil_setChainId", 1337)
+    assert dev.rpc("eth_chainId") == hex(1337) and dev.rpc("net_version") == "1337"
+    signed = SENDER.sign_transaction({"type": 2, "chainId": 1337, "nonce": dev.nonce(SENDER.address), "maxFeePerGas": 50 * GWEI,
+                                      "maxPriorityFeePerGas": GWEI, "gas": 21000, "to": OTHER.address, "value": 1})
+    assert dev.receipt(dev.send_raw(signed))["status"] == "0x1"
+    err = dev.rpc_error("eth_sendRawTransaction", "0x" + bytes(eth_transfer(SENDER, dev.nonce(SENDER.address), OTHER.address).raw_transaction).hex())
+    assert "invalid chain id" in err["message"]
+    # CHAINID in a call.
+    code = "0x4660005260206000f3"
+    assert q(dev.rpc("eth_call", {"to": STRANGER, "data": "0x"}, "latest", {STRANGER: {"code": code}})) == 1337
+    # Dev-signed sends use it.
+    h = dev.rpc("eth_sendTransaction", {"from": SENDER.address, "to": OTHER.address, "value": "0x1"})
+    assert dev.rpc("eth_getTransactionByHash", h)["chainId"] == hex(1337)
+
+
+def test_the_rest_of_anvils_methods(node):
+    from eth_utils import keccak
+    dev = node()
+    cfg = dev.rpc("eth_config")
+    assert cfg["current"]["chainId"] == hex(CHAIN_ID) and cfg["next"] is None
+    assert cfg["current"]["precompiles"]["ECREC"].endswith("01")
+    # A contract that reverts with "no" when called, deployed from SENDER.
+    runtime = "60006000fd"
+    init = "0x" + "64" + runtime + "6000526005601bf3"
+    rc = dev.receipt(dev.rpc("eth_sendTransaction", {"from": SENDER.address, "data": init}))
+    addr = rc["contractAddress"]
+    code_hash = "0x" + keccak(bytes.fromhex(runtime)).hex()
+    assert dev.rpc("eth_getCode", addr, "latest") == "0x" + runtime
+    assert dev.rpc("debug_codeByHash", code_hash) == "0x" + runtime
+    assert dev.rpc("debug_dbGet", "0x63" + code_hash[2:]) == "0x" + runtime
+    assert dev.rpc("debug_codeByHash", "0x" + "12" * 32) is None
+    creator = dev.rpc("ots_getContractCreator", addr)
+    assert creator["hash"] == rc["transactionHash"] and same_address(creator["creator"], SENDER.address)
+    assert dev.rpc("ots_hasCode", addr, "latest") is True and dev.rpc("ots_hasCode", OTHER.address, "latest") is False
+    assert dev.rpc("ots_getApiLevel") == 8
+    bad = dev.receipt(dev.rpc("eth_sendTransaction", {"from": SENDER.address, "to": addr, "gas": hex(50000)}))
+    assert bad["status"] == "0x0"
+    assert dev.rpc("ots_getTransactionError", bad["transactionHash"]) == "0x"
+    assert dev.rpc("ots_getTransactionError", rc["transactionHash"]) == "0x"
+    details = dev.rpc("ots_getBlockDetails", bad["blockNumber"])
+    assert details["block"]["transactionCount"] == "0x1" and q(details["totalFees"]) == q(bad["gasUsed"]) * q(bad["effectiveGasPrice"])
+    assert dev.rpc("ots_getBlockDetailsByHash", bad["blockHash"]) == details
+    page = dev.rpc("ots_getBlockTransactions", q(bad["blockNumber"]), 0, 10)
+    assert page["fullblock"]["transactions"][0]["hash"] == bad["transactionHash"] and page["receipts"][0]["status"] == "0x0"
+    assert dev.rpc("erigon_getHeaderByNumber", bad["blockNumber"])["hash"] == bad["blockHash"]
+    info = dev.rpc("debug_accountInfoAt", bad["blockNumber"], "0x0", SENDER.address)
+    assert q(info["nonce"]) == dev.nonce(SENDER.address) and q(info["balance"]) == dev.balance(SENDER.address)
+    assert dev.rpc("anvil_getLastBlockWallTime") > 1_600_000_000_000     # a number (ms), as Anvil
+    # eth_call's fourth param: block overrides.
+    assert q(dev.rpc("eth_call", {"to": STRANGER}, "latest", {STRANGER: {"code": "0x4360005260206000f3"}}, {"number": "0x99"})) == 0x99
+    # eth_resend replaces a pooled transaction with a new gas price.
+    idle = node(["--no-mining"])
+    h = idle.rpc("eth_sendTransaction", {"from": SENDER.address, "to": OTHER.address, "value": "0x1", "nonce": "0x0"})
+    h2 = idle.rpc("eth_resend", {"from": SENDER.address, "to": OTHER.address, "value": "0x1", "nonce": "0x0"}, hex(100 * GWEI))
+    assert h2 != h and idle.rpc("eth_getTransactionByHash", h) is None
+    assert q(idle.rpc("eth_getTransactionByHash", h2)["gasPrice"]) == 100 * GWEI
+    assert "not found" in idle.rpc_error("eth_resend", {"from": SENDER.address, "nonce": "0x5"}, hex(GWEI))["message"]
+    raw = "0x" + bytes(eth_transfer(OTHER, 0, SENDER.address).raw_transaction).hex()
+    assert idle.rpc("eth_sendRawTransactionConditional", raw, {"knownAccounts": {}})
+    # What cannot apply is refused with the reason, never "method not found".
+    for method, params, words in [("trace_transaction", ["0x" + "00" * 32], "debug_trace"),
+                                  ("eth_getProof", [OTHER.address, [], "latest"], "Merkle-Patricia"),
+                                  ("eth_getBlockAccessList", ["latest"], "EIP-7928"),
+                                  ("anvil_dealTIP20", [OTHER.address, OTHER.address, "0x1"], "Tempo"),
+                                  ("eth_callBundle", [{}], "eth_callMany"),
+                                  ("ots_traceTransaction", ["0x" + "00" * 32], "trace")]:
+        err = dev.rpc_error(method, *params)
+        assert err["code"] != -32601 and words in err["message"], (method, err)
+
+
+# -- 5. the pending tag runs in the next block's context ------------------------------------------
+
+def test_pending_tag_sees_the_next_block(node):
+    n = node(["--no-mining"])
+    from eth_utils import to_checksum_address
+    fresh = to_checksum_address("0x00000000000000000000000000000000000f0f0f")
+    n.send_raw(eth_transfer(SENDER, 0, fresh, value=10**18))
+    n.rpc("eth_sendTransaction", {"from": OTHER.address, "to": MATIC, "data": matic_transfer_data(fresh, 42)})
+    assert n.balance(fresh, "latest") == 0 and n.balance(fresh, "pending") == 10**18
+    bal = lambda tag: q(n.rpc("eth_call", {"to": MATIC, "data": balance_of_data(fresh)}, tag))
+    assert bal("latest") == 0 and bal("pending") == 42
+    # NUMBER and TIMESTAMP of the pending block (BASEFEE reads 0 in a zero-gas-price call, as geth).
+    head, _ = n.head()
+    number = q(n.rpc("eth_call", {"to": STRANGER}, "pending", {STRANGER: {"code": "0x4360005260206000f3"}}))
+    assert number == head + 1
+    assert q(n.rpc("eth_call", {"to": STRANGER}, "latest", {STRANGER: {"code": "0x4360005260206000f3"}})) == head
+    ts = q(n.rpc("eth_call", {"to": STRANGER}, "pending", {STRANGER: {"code": "0x4260005260206000f3"}}))
+    assert ts >= q(n.rpc("eth_getBlockByNumber", "latest", False)["timestamp"])
+    # estimateGas at pending: a MATIC transfer from `fresh` only works once the pooled one lands.
+    est = n.rpc("eth_estimateGas", {"from": fresh, "to": MATIC, "data": matic_transfer_data(OTHER.address, 42)}, "pending")
+    assert q(est) > 21000
+    assert n.rpc_error("eth_estimateGas", {"from": fresh, "to": MATIC, "data": matic_transfer_data(OTHER.address, 42)}, "latest")
+    n.rpc("evm_mine")
+    assert n.balance(fresh, "latest") == 10**18
+

@@ -328,7 +328,7 @@ CATALOGUE = [
     c("next-timestamp-in-the-past", req("evm_setNextBlockTimestamp", 1), INVALID_PARAMS, "timestamp"),
     c("warp-above-2^256", req("stakenet_warp", HUGE), INVALID_PARAMS, "param 0", "256 bits"),
     c("set-apr-not-a-number", req("stakenet_setApr", "high"), INVALID_PARAMS, "param 0"),
-    c("deal-erc20-aMATICb", req("anvil_dealERC20", ADDR, CONTRACTS["aMATICb"], "0x1"), INVALID_PARAMS, "param 1", "MATIC"),
+    c("deal-erc20-pool", req("anvil_dealERC20", ADDR, CONTRACTS["PolygonPool"], "0x1"), INVALID_PARAMS, "param 1", "MATIC"),
     c("impersonate-short-address", req("anvil_impersonateAccount", "0x12"), INVALID_PARAMS, "param 0", "20-byte"),
 ]
 

@@ -107,12 +107,12 @@ enum CheatMethods {
 
         // MARK: state
 
-        t.register(["anvil_setBalance", "hardhat_setBalance"]) { p in
+        t.register(["anvil_setBalance", "hardhat_setBalance", "tenderly_setBalance"]) { p in
             let a = try p.address(0), v = try p.quantity(1)
             try await rpc { try await chain.setBalance(a, v) }
             return .null
         }
-        t.register("anvil_addBalance") { p in
+        t.register(["anvil_addBalance", "hardhat_addBalance", "tenderly_addBalance"]) { p in
             let a = try p.address(0), v = try p.quantity(1)
             try await rpc {
                 try await chain.modifyState { s in s.setBalance(s.balance(of: a).saturatingAdd(v), of: a) }
@@ -192,7 +192,7 @@ enum CheatMethods {
                 ("miningMode", .string(await chain.automine ? "auto" : (await chain.miningInterval).map { "interval \($0)s" } ?? "manual")),
                 ("environment", .object([
                     ("baseFee", .quantity(await chain.nextBaseFee)),
-                    ("chainId", JSON(n.config.chainId)),
+                    ("chainId", JSON(n.reader.chainId)),
                     ("gasLimit", .quantity(await chain.currentBlockGasLimit)),
                     ("gasPrice", .quantity(await chain.nextBaseFee &+ EthMethods.gwei)),
                 ])),
@@ -203,7 +203,7 @@ enum CheatMethods {
             let head = reader.head
             return .object([
                 ("clientVersion", .string(n.clientVersion)),
-                ("chainId", JSON(n.config.chainId)),
+                ("chainId", JSON(n.reader.chainId)),
                 ("instanceId", .hash(reader.store.blockHash(number: 0) ?? .zero)),
                 ("latestBlockNumber", JSON(head.number)),
                 ("latestBlockHash", .hash(head.hash)),

@@ -14,10 +14,10 @@ enum EthMethods {
 
         t.register("web3_clientVersion") { _ in .string(n.clientVersion) }
         t.register("web3_sha3") { p in .hash(Hash.keccak(try p.bytes(0))) }
-        t.register(["net_version", "eth_networkId"]) { _ in .string(String(config.chainId)) }
+        t.register(["net_version", "eth_networkId"]) { _ in .string(String(reader.chainId)) }
         t.register("net_listening") { _ in .bool(true) }
         t.register("net_peerCount") { _ in .quantity(UInt64(0)) }
-        t.register("eth_chainId") { _ in .quantity(config.chainId) }
+        t.register("eth_chainId") { _ in .quantity(reader.chainId) }
         t.register("eth_blockNumber") { _ in .quantity(reader.headNumber) }
         t.register("eth_syncing") { _ in .bool(false) }
         t.register("eth_mining") { _ in .bool(await chain.automine) }
@@ -33,9 +33,12 @@ enum EthMethods {
 
         // MARK: state
 
+        // `pending` reads the next block's state (the pool's ready transactions applied), as Anvil.
         t.register("eth_getBalance") { p in
             let a = try p.address(0)
-            let b = try n.resolveForWallet(try p.blockTag(1))
+            let tag = try p.blockTag(1)
+            if tag == .pending { return .quantity(await chain.pendingState().state.balance(of: a)) }
+            let b = try n.resolveForWallet(tag)
             return .quantity(try n.read(b) { $0.account(a).balance })
         }
         t.register("eth_getTransactionCount") { p in
@@ -47,13 +50,17 @@ enum EthMethods {
         }
         t.register("eth_getCode") { p in
             let a = try p.address(0)
-            let b = try n.resolve(try p.blockTag(1))
+            let tag = try p.blockTag(1)
+            if tag == .pending { return .data(await chain.pendingState().state.code(of: a)) }
+            let b = try n.resolve(tag)
             return .data(try n.read(b) { $0.code($0.account(a).codeHash) })
         }
         t.register("eth_getStorageAt") { p in
             let a = try p.address(0)
             let slot = try p.quantity(1)
-            let b = try n.resolve(try p.blockTag(2))
+            let tag = try p.blockTag(2)
+            if tag == .pending { return .data(await chain.pendingState().state.storage(a, Hash(slot)).bytes32) }
+            let b = try n.resolve(tag)
             return .data(try n.read(b) { $0.storage(a, Hash(slot)).bytes32 })
         }
 
@@ -125,21 +132,11 @@ enum EthMethods {
         }
         t.register("eth_sendRawTransaction") { p in
             let raw = try p.bytes(0)
-            let pooled = try decodeRaw(raw, chainId: config.chainId)
+            let pooled = try decodeRaw(raw, chainId: reader.chainId)
             return .hash(try await rpc { try await chain.submit(pooled) })
         }
         t.register("eth_sendTransaction") { p in
-            let (tx, from) = try await buildTransaction(try p.object(0), n)
-            let pooled: PooledTransaction
-            if let key = n.keys[from] {
-                let signed = try tx.signed(privateKey: key.privateKey)
-                pooled = PooledTransaction(tx: signed, hash: signed.hash, sender: from)
-            } else if await chain.canSendUnsigned(from: from) {
-                pooled = PooledTransaction(tx: tx, hash: impersonatedHash(tx, from: from), sender: from)
-            } else {
-                throw RPCError.server("no signer for \(from.checksummed): not a dev account and not impersonated (see anvil_impersonateAccount)")
-            }
-            return .hash(try await rpc { try await chain.submit(pooled) })
+            .hash(try await sendTransaction(try p.object(0), n))
         }
         // Anvil's: a transaction from any address, no key or impersonation needed.
         t.register("eth_sendUnsignedTransaction") { p in
@@ -162,7 +159,7 @@ enum EthMethods {
         // MARK: calls
 
         t.register("eth_call") { p in
-            let c = try PreparedCall(p, n)
+            let c = try await PreparedCall.make(p, n)
             let o = try c.run(gasLimit: c.req.gas ?? c.env.gasLimit, n)
             try throwIfFailed(o)
             return .data(o.output)
@@ -170,11 +167,11 @@ enum EthMethods {
         // The access list stays empty (stakenet does not yet record what a call touched);
         // gasUsed is what eth_estimateGas answers.
         t.register("eth_createAccessList") { p in
-            let c = try PreparedCall(p, n)
+            let c = try await PreparedCall.make(p, n)
             return .object([("accessList", .array([])), ("gasUsed", .quantity(try estimateGas(c, n)))])
         }
         t.register("eth_estimateGas") { p in
-            .quantity(try estimateGas(try PreparedCall(p, n), n))
+            .quantity(try estimateGas(try await PreparedCall.make(p, n), n))
         }
 
         // MARK: logs
@@ -258,6 +255,24 @@ enum EthMethods {
         return PooledTransaction(tx: tx, hash: Hash.keccak(raw), sender: sender)
     }
 
+    /// eth_sendTransaction: signed with a dev key, or unsigned from an impersonated account.
+    static func sendTransaction(_ o: JSON, _ n: NodeContext) async throws -> Hash {
+        let (tx, from) = try await buildTransaction(o, n)
+        return try await rpc { try await n.chain.submit(try await signOrImpersonate(tx, from: from, n)) }
+    }
+
+    /// The pooled form of a built transaction from `from`: signed with its dev key, else
+    /// unsigned when `from` is impersonated.
+    static func signOrImpersonate(_ tx: Transaction, from: Address, _ n: NodeContext) async throws -> PooledTransaction {
+        if let key = n.keys[from] {
+            let signed = try tx.signed(privateKey: key.privateKey)
+            return PooledTransaction(tx: signed, hash: signed.hash, sender: from)
+        } else if await n.chain.canSendUnsigned(from: from) {
+            return PooledTransaction(tx: tx, hash: impersonatedHash(tx, from: from), sender: from)
+        }
+        throw RPCError.server("no signer for \(from.checksummed): not a dev account and not impersonated (see anvil_impersonateAccount)")
+    }
+
     /// An impersonated transaction has no signature; its hash must still be unique.
     static func impersonatedHash(_ tx: Transaction, from: Address) -> Hash {
         Hash.keccak(tx.encoded() + from.bytes)
@@ -286,11 +301,11 @@ enum EthMethods {
         let baseFee = await n.chain.nextBaseFee
         var tx: Transaction
         if let gp = req.gasPrice {
-            tx = .legacy(chainId: n.config.chainId, nonce: nonce, gasPrice: gp, gasLimit: gas!, to: to, value: req.value, data: req.data)
+            tx = .legacy(chainId: n.reader.chainId, nonce: nonce, gasPrice: gp, gasLimit: gas!, to: to, value: req.value, data: req.data)
         } else {
             let tip = req.maxPriorityFeePerGas ?? gwei
             let cap = req.maxFeePerGas ?? baseFee.saturatingMul(2).saturatingAdd(tip)
-            tx = .dynamicFee(chainId: n.config.chainId, nonce: nonce, maxPriorityFeePerGas: tip, maxFeePerGas: cap,
+            tx = .dynamicFee(chainId: n.reader.chainId, nonce: nonce, maxPriorityFeePerGas: tip, maxFeePerGas: cap,
                              gasLimit: gas!, to: to, value: req.value, data: req.data, accessList: req.accessList)
         }
         return (tx, from)
@@ -548,8 +563,11 @@ struct PreparedCall {
     let req: CallRequest
     let from: Address
     let block: Block
-    let env: BlockEnv
+    var env: BlockEnv
     let overrides: [Address: AccountOverride]?
+    /// The `pending` tag: the next block's state (the pool's ready transactions applied), run in
+    /// that block's environment, as Anvil runs it. nil: the state at `block`.
+    var pendingState: StateSource? = nil
 
     init(req: CallRequest, from: Address, block: Block, env: BlockEnv, overrides: [Address: AccountOverride]?) {
         self.req = req; self.from = from; self.block = block; self.env = env; self.overrides = overrides
@@ -566,8 +584,26 @@ struct PreparedCall {
         overrides = try raw.map { try StateOverrides.parse($0, natives: n.reader.contracts.addresses) }
     }
 
+    /// Like `init(p, n)`, but `pending` runs in the next block's context (see `pendingState`).
+    static func make(_ p: Params, _ n: NodeContext) async throws -> PreparedCall {
+        var c = try PreparedCall(p, n)
+        if try p.blockTag(1) == .pending {
+            let (state, env, _) = await n.chain.pendingState()
+            c.pendingState = FrozenOverlay(state)
+            c.env = env
+        }
+        // Anvil's fourth param: block overrides (number, time, gasLimit, feeRecipient, prevRandao, baseFeePerGas).
+        if p.count > 3, let bo = p[3], !bo.isNull { try AnvilMethods.applyBlockOverrides(bo, to: &c.env, "param 3") }
+        return c
+    }
+
     func run(gasLimit: UInt64, _ n: NodeContext, tracer: ExecutionTracer? = nil) throws -> CallOutcome {
-        try n.read(block) { state -> CallOutcome in
+        if let pending = pendingState { return try execute(on: pending, gasLimit: gasLimit, n, tracer: tracer) }
+        return try n.read(block) { state in try execute(on: state, gasLimit: gasLimit, n, tracer: tracer) }
+    }
+
+    private func execute(on state: StateSource, gasLimit: UInt64, _ n: NodeContext, tracer: ExecutionTracer?) throws -> CallOutcome {
+        do {
             let overlay = StateOverlay(base: overrides.map { OverriddenState(base: state, overrides: $0) } ?? state)
             if overlay.balance(of: from) < req.value {
                 throw RPCError.server("insufficient funds for gas * price + value: address \(from.checksummed) have \(overlay.balance(of: from)) want \(req.value)", code: -32003)
@@ -576,4 +612,13 @@ struct PreparedCall {
                                          accessList: req.accessList, state: overlay, env: env, tracer: tracer)
         }
     }
+}
+
+/// A state overlay seen as a read-only source (the pending block's state under a call).
+final class FrozenOverlay: StateSource {
+    let overlay: StateOverlay
+    init(_ overlay: StateOverlay) { self.overlay = overlay }
+    func account(_ a: Address) -> Account { overlay.account(a) }
+    func storage(_ contract: Address, _ slot: Hash) -> UInt256 { overlay.storage(contract, slot) }
+    func code(_ hash: Hash) -> [UInt8] { overlay.code(hash: hash) }
 }

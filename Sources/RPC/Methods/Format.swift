@@ -13,8 +13,20 @@ enum Format {
         } else {
             txs = .array(b.transactionHashes.map { JSON.hash($0) })
         }
+        var o = headerFields(h, hash: b.hash)
+        o.append(("totalDifficulty", .quantity(UInt64(0))))
+        o.append(("size", .quantity(b.size)))
+        o.append(("uncles", .array([])))
+        o.append(("transactions", txs))
+        o.append(("withdrawals", .array([])))
+        return .object(o)
+    }
+
+    /// A header's fields in geth's order, up to the Cancun ones (what eth_getHeaderBy* and the
+    /// blocks show before totalDifficulty, size and the body).
+    static func headerFields(_ h: BlockHeader, hash: Hash) -> [(String, JSON)] {
         var o: [(String, JSON)] = [
-            ("hash", .hash(b.hash)),
+            ("hash", .hash(hash)),
             ("parentHash", .hash(h.parentHash)),
             ("sha3Uncles", .hash(h.sha3Uncles)),
             ("miner", .address(h.miner)),
@@ -36,12 +48,7 @@ enum Format {
         if let g = h.blobGasUsed { o.append(("blobGasUsed", .quantity(g))) }
         if let g = h.excessBlobGas { o.append(("excessBlobGas", .quantity(g))) }
         if let r = h.parentBeaconBlockRoot { o.append(("parentBeaconBlockRoot", .hash(r))) }
-        o.append(("totalDifficulty", .quantity(UInt64(0))))
-        o.append(("size", .quantity(b.size)))
-        o.append(("uncles", .array([])))
-        o.append(("transactions", txs))
-        o.append(("withdrawals", .array([])))
-        return .object(o)
+        return o
     }
 
     static func transaction(_ tx: Transaction, hash: Hash, sender: Address, block: Block?, index: UInt32?) -> JSON {

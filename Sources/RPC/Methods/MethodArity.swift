@@ -1,7 +1,7 @@
 /// The most positional params each method takes (see `MethodTable.limitParams`). The `eth_`,
 /// `net_` and `txpool_` entries follow execution-apis (RPCTests checks them against its
 /// OpenRPC document), except where stakenet accepts more: `eth_call`/`eth_estimateGas` take
-/// state overrides third, `eth_newPendingTransactionFilter` geth's optional full-tx flag.
+/// state overrides third and block overrides fourth (as Anvil), `eth_newPendingTransactionFilter` geth's optional full-tx flag.
 /// Cheats follow Anvil's signatures.
 enum MethodArity {
     static let atMost: [String: Int] = [
@@ -19,7 +19,7 @@ enum MethodArity {
         "eth_getUncleByBlockHashAndIndex": 2, "eth_getUncleByBlockNumberAndIndex": 2,
         "eth_getTransactionByHash": 1, "eth_getTransactionReceipt": 1,
         "eth_sendRawTransaction": 1, "eth_sendTransaction": 1, "eth_signTransaction": 1,
-        "eth_call": 3, "eth_estimateGas": 3, "eth_getLogs": 1,
+        "eth_call": 4, "eth_estimateGas": 4, "eth_getLogs": 1,
         "eth_newFilter": 1, "eth_newBlockFilter": 0, "eth_newPendingTransactionFilter": 1,
         "eth_getFilterChanges": 1, "eth_getFilterLogs": 1, "eth_uninstallFilter": 1,
         "eth_subscribe": 2, "eth_unsubscribe": 1,
@@ -52,6 +52,36 @@ enum MethodArity {
         "anvil_nodeInfo": 0, "anvil_metadata": 0, "hardhat_metadata": 0,
         "anvil_dealERC20": 3, "anvil_dealErc20": 3, "hardhat_dealERC20": 3,
         "anvil_dumpState": 1, "hardhat_dumpState": 1, "anvil_loadState": 1, "hardhat_loadState": 1,
+        // Anvil's EthRequest beyond the above
+        "eth_protocolVersion": 0, "eth_baseFee": 0, "anvil_getGenesisTime": 0, "debug_clearTxpool": 0,
+        "eth_getWork": 0, "eth_submitWork": 3, "eth_submitHashrate": 2,
+        "debug_getModifiedAccountsByNumber": 2, "debug_freeOSMemory": 0,
+        "anvil_setChainId": 1, "anvil_setNextBlockPrevRandao": 1, "hardhat_setPrevRandao": 1,
+        "anvil_mine_detailed": 1, "evm_mine_detailed": 1, "anvil_rollback": 1, "anvil_reorg": 1,
+        "eth_getAccount": 2, "eth_getAccountInfo": 2, "eth_getStorageValues": 2,
+        "eth_getHeaderByNumber": 1, "eth_getHeaderByHash": 1,
+        "debug_getRawHeader": 1, "debug_getRawBlock": 1, "debug_getRawReceipts": 1, "debug_getRawTransactions": 1,
+        "eth_getRawTransactionByBlockNumberAndIndex": 2, "eth_getRawTransactionByBlockHashAndIndex": 2,
+        "eth_pendingTransactions": 0, "txpool_contentFrom": 1,
+        "eth_getTransactionBySenderAndNonce": 2, "ots_getTransactionBySenderAndNonce": 2,
+        "eth_sendRawTransactionSync": 2, "eth_sendTransactionSync": 1,
+        "eth_fillTransaction": 1, "eth_callMany": 3, "eth_simulateV1": 2,
+        "anvil_setERC20Balance": 3, "anvil_setERC20Allowance": 4,
+        "hardhat_addBalance": 2, "tenderly_setBalance": 2, "tenderly_addBalance": 2,
+        "anvil_setRpcUrl": 1, "anvil_getBlobByHash": 1, "anvil_getBlobsByTransactionHash": 1, "anvil_getBlobsByBlockId": 2,
+        "anvil_getLastBlockWallTime": 0, "eth_config": 0, "eth_resend": 3, "eth_sendRawTransactionConditional": 2,
+        "debug_codeByHash": 2, "debug_dbGet": 1, "debug_accountInfoAt": 3, "erigon_getHeaderByNumber": 1,
+        "ots_getApiLevel": 0, "ots_hasCode": 2, "ots_getTransactionError": 1, "ots_getBlockDetails": 1,
+        "ots_getBlockDetailsByHash": 1, "ots_getBlockTransactions": 3, "ots_getContractCreator": 1,
+        "ots_searchTransactionsBefore": 3, "ots_searchTransactionsAfter": 3,
+        "trace_call": 3, "trace_transaction": 1, "trace_block": 1, "trace_filter": 1, "trace_get": 2,
+        "trace_replayBlockTransactions": 2, "trace_replayTransaction": 2, "trace_transactionOpcodeGas": 1,
+        "trace_blockOpcodeGas": 1, "trace_rawTransaction": 3, "trace_callMany": 2, "ots_getInternalOperations": 1,
+        "ots_traceTransaction": 1, "debug_traceBlock": 2, "eth_getProof": 3, "debug_executionWitness": 1,
+        "eth_getBlockAccessList": 1, "eth_getBlockAccessListByBlockHash": 1, "eth_getBlockAccessListByBlockNumber": 1,
+        "eth_getBlockAccessListRaw": 1, "eth_signRawTransaction": 1, "anvil_classifyTransaction": 1, "anvil_dealTIP20": 3,
+        "anvil_setFeeToken": 2, "anvil_setValidatorFeeToken": 2, "anvil_setFeeAmmLiquidity": 3,
+        "anvil_impersonateSignature": 2, "eth_callBundle": 1,
         // stakenet
         "stakenet_status": 0, "stakenet_warp": 1, "stakenet_setApr": 1, "stakenet_setUnbondPeriod": 1,
         "stakenet_setRebaseInterval": 1, "stakenet_setOperatorMode": 1,

@@ -5,6 +5,7 @@ public enum NodeMethods {
         CheatMethods.register(table, context)
         ClientMethods.register(table, context)
         TraceMethods.register(table, context)
+        AnvilMethods.register(table, context)
         table.limitParams(MethodArity.atMost)
         // Off the connection's event loop: these can hold the chain (or a core) for long.
         table.markLongRunning([
@@ -12,6 +13,8 @@ public enum NodeMethods {
             "anvil_dumpState", "hardhat_dumpState", "anvil_loadState", "hardhat_loadState",
             "eth_getLogs", "eth_getFilterLogs", "stakenet_warp",
             "debug_traceTransaction", "debug_traceCall", "debug_traceBlockByNumber", "debug_traceBlockByHash",
+            "anvil_mine_detailed", "evm_mine_detailed", "anvil_rollback", "anvil_reorg", "eth_simulateV1", "eth_callMany",
+            "eth_sendRawTransactionSync", "eth_sendTransactionSync",
         ])
     }
 }

@@ -3,7 +3,8 @@ import Primitives
 import Chain
 import Contracts
 
-/// State cheats: `anvil_dealERC20` (MATIC and ANKR), `anvil_dumpState`, `anvil_loadState`,
+/// State cheats: `anvil_dealERC20`/`anvil_setERC20Balance` and `anvil_setERC20Allowance` (the
+/// four native tokens), `anvil_dumpState`, `anvil_loadState`,
 /// and the file forms the CLI uses for `--dump-state` / `--load-state` / `--state`.
 ///
 /// A dump is JSON in Anvil's spirit:
@@ -27,18 +28,16 @@ public enum StateMethods {
     public static let formatWithoutCode = "state/1"
 
     static func register(_ t: MethodTable, _ n: NodeContext) {
-        // anvil_dealERC20(holder, token, amount) as Anvil orders them; (token, holder, amount)
-        // is accepted too (whichever of the two addresses is MATIC or ANKR is the token).
-        t.register(["anvil_dealERC20", "anvil_dealErc20", "hardhat_dealERC20"]) { p in
+        // anvil_dealERC20(holder, token, amount) as Anvil orders them (anvil_setERC20Balance is
+        // Anvil's other name for it); (token, holder, amount) is accepted too: whichever of the
+        // two addresses is a native token is the token. aMATICb's amount is in bonds (what
+        // balanceOf returns), stored as shares.
+        t.register(["anvil_dealERC20", "anvil_dealErc20", "hardhat_dealERC20", "anvil_setERC20Balance"]) { p in
             try p.requireCount(atMost: 3)
             let a0 = try p.address(0), a1 = try p.address(1)
             let amount = try p.quantity(2)
-            let addrs = n.config.addresses
-            func dealable(_ a: Address) -> Bool { a == addrs.matic || a == addrs.ankr }
-            let (holder, token) = dealable(a1) || !dealable(a0) ? (a0, a1) : (a1, a0)
-            guard dealable(token) else {
-                throw RPCError.invalidParams("param 1: anvil_dealERC20 supports MATIC (\(addrs.matic.checksummed)) and ANKR (\(addrs.ankr.checksummed)) only, not \(token.checksummed)")
-            }
+            let (holder, token) = isToken(a1, n) || !isToken(a0, n) ? (a0, a1) : (a1, a0)
+            guard isToken(token, n) else { throw notToken(token, n, param: 1) }
             let contracts = n.reader.contracts
             do {
                 try await rpc {
@@ -48,6 +47,20 @@ public enum StateMethods {
                 }
             } catch let e as ContractsError {
                 throw RPCError.invalidParams("param 2: \(e.description)")
+            }
+            return .null
+        }
+        // anvil_setERC20Allowance(owner, spender, token, amount), Anvil's order.
+        t.register("anvil_setERC20Allowance") { p in
+            try p.requireCount(atMost: 4)
+            let owner = try p.address(0), spender = try p.address(1), token = try p.address(2)
+            let amount = try p.quantity(3)
+            guard isToken(token, n) else { throw notToken(token, n, param: 2) }
+            let contracts = n.reader.contracts
+            try await rpc {
+                try await n.chain.modifyState { s in
+                    try contracts.setERC20Allowance(token: token, owner: owner, spender: spender, amount: amount, state: s)
+                }
             }
             return .null
         }
@@ -69,6 +82,19 @@ public enum StateMethods {
             try await load(doc, n)
             return .bool(true)
         }
+    }
+
+    static func isToken(_ a: Address, _ n: NodeContext) -> Bool {
+        let addrs = n.config.addresses
+        return a == addrs.matic || a == addrs.ankr || a == addrs.aMATICb || a == addrs.aMATICc
+    }
+
+    /// Only the native tokens' storage layouts are known: Anvil finds a token's balance slot
+    /// by tracing `balanceOf`, which cannot see inside Swift contracts, and a user contract's
+    /// layout is its own (set it with anvil_setStorageAt).
+    static func notToken(_ a: Address, _ n: NodeContext, param: Int) -> RPCError {
+        let addrs = n.config.addresses
+        return RPCError.invalidParams("param \(param): \(a.checksummed) is not one of stakenet's native tokens: MATIC (\(addrs.matic.checksummed)), aMATICb (\(addrs.aMATICb.checksummed)), aMATICc (\(addrs.aMATICc.checksummed)) or ANKR (\(addrs.ankr.checksummed)); for another contract set its balance slot with anvil_setStorageAt")
     }
 
     // MARK: dump
@@ -93,7 +119,7 @@ public enum StateMethods {
         }
         var doc: [(String, JSON)] = [
             ("stakenet", .string(format)),
-            ("chainId", JSON(n.config.chainId)),
+            ("chainId", JSON(n.reader.chainId)),
             ("block", .object([("number", .quantity(d.headNumber)), ("timestamp", .quantity(d.headTimestamp))])),
             ("time", .quantity(d.chainTime)),
             ("accounts", .object(accounts)),
