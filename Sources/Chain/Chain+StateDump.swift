@@ -103,3 +103,48 @@ extension Chain {
     }
 
 }
+
+// MARK: - history in state files
+
+extension Chain {
+    /// Every database entry of the chain (blocks, transactions, receipts, log indexes, state
+    /// versions, code, head pointer, clock) in key order, once all mined blocks are durable: what
+    /// a `--state` / `--dump-state` file carries so that loading it restores the history too, as
+    /// Anvil's state files do.
+    public func exportHistory() async throws -> [(key: [UInt8], value: [UInt8])] {
+        try await waitDurable()
+        var out: [(key: [UInt8], value: [UInt8])] = []
+        try store.db.scan(from: []) { k, v in
+            if !ChainStore.isNodeLocal(k) { out.append((k, v)) }
+            return true
+        }
+        return out
+    }
+}
+
+extension ChainStore {
+    /// Keys that belong to one database, not to the chain (the format marker, the fsync marker).
+    static func isNodeLocal(_ k: [UInt8]) -> Bool {
+        k == syncMarkerKey || k == DataDirectory.formatKey
+    }
+
+    /// Writes exported history into a database that holds no chain yet; false (and nothing
+    /// written) when it already has one. The chain then opens at the exported head, as a
+    /// `--data-dir` restart does.
+    public static func importHistory(_ entries: [(key: [UInt8], value: [UInt8])], into db: Database, sync: Bool) throws -> Bool {
+        guard ChainStore(db: db).headNumber() == nil else { return false }
+        guard entries.contains(where: { $0.key == headKey }) else {
+            throw ChainError.invalid("state file history has no head block")
+        }
+        var batch = WriteBatch()
+        for (k, v) in entries where !isNodeLocal(k) {
+            batch.put(k, v)
+            if batch.byteCount > 64 << 20 {
+                try db.write(batch, sync: false)
+                batch = WriteBatch()
+            }
+        }
+        try db.write(batch, sync: sync)
+        return true
+    }
+}

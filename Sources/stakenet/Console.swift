@@ -164,9 +164,27 @@ final class Console: ChainObserver, @unchecked Sendable {
     }
 }
 
-/// `--config-out`: what a CI script needs to talk to this node.
+/// `--config-out`: what a CI script needs to talk to this node: stakenet's keys, then Anvil's
+/// (`available_accounts`, `private_keys`, `wallet`, `base_fee`, `gas_price`, `gas_limit`,
+/// `genesis_timestamp`, the numbers as decimal strings as Anvil writes them) so scripts written
+/// for Anvil's file read it too.
 enum ConfigOut {
-    static func json(url: String, config: ChainConfig, contracts: ContractAddresses, roles: Roles) -> JSON {
+    static func json(url: String, config: ChainConfig, contracts: ContractAddresses, roles: Roles,
+                     mnemonic: String, derivationPath: String, gasPrice: UInt256) -> JSON {
+        guard case .object(var o) = stakenetJSON(url: url, config: config, contracts: contracts, roles: roles) else { return .null }
+        o.append(contentsOf: [
+            ("available_accounts", .array(config.devKeys.map { .string($0.address.checksummed) })),
+            ("private_keys", .array(config.devKeys.map { .string(Hex.encode($0.privateKey)) })),
+            ("wallet", .object([("derivation_path", .string(derivationPath)), ("mnemonic", .string(mnemonic))])),
+            ("base_fee", .string(config.genesisBaseFee.decimalString)),
+            ("gas_price", .string(gasPrice.decimalString)),
+            ("gas_limit", .string(String(config.gasLimit))),
+            ("genesis_timestamp", .string(String(config.genesisTimestamp))),
+        ])
+        return .object(o)
+    }
+
+    static func stakenetJSON(url: String, config: ChainConfig, contracts: ContractAddresses, roles: Roles) -> JSON {
         .object([
             ("url", .string(url)),
             ("wsUrl", .string(url.replacingOccurrences(of: "http://", with: "ws://"))),

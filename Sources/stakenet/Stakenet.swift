@@ -135,6 +135,26 @@ struct Stakenet: AsyncParsableCommand {
         config.addresses = contractAddresses
         config.syncWrites = dataDir != nil
 
+        // --load-state/--state: a state file written with its history restores the whole chain
+        // (blocks, receipts, logs) into a fresh database before it opens, as Anvil's do; other
+        // dumps (anvil_dumpState blobs, Anvil's own files) merge their accounts further down.
+        let loadPath = loadState.map(StateMethods.statePath)
+            ?? state.map(StateMethods.statePath).flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
+        var loadDoc: JSON? = nil
+        var historyRestored = false
+        if let path = loadPath {
+            do {
+                let doc = try StateMethods.parse([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))))
+                loadDoc = doc
+                if let entries = try StateMethods.historyEntries(doc) {
+                    historyRestored = try ChainStore.importHistory(entries, into: dir.database, sync: dataDir != nil)
+                }
+            } catch {
+                FileHandle.standardError.write(Data("error: cannot load the state from \(path): \(error)\n".utf8))
+                throw ExitCode(1)
+            }
+        }
+
         let contracts = NativeContracts(addresses: contractAddresses, roles: roles)
         let chain: Chain
         do {
@@ -178,9 +198,9 @@ struct Stakenet: AsyncParsableCommand {
         limits.maxSubscriptionsPerConnection = maxSubscriptions
         let context = NodeContext(chain: chain, clientVersion: "anvil/stakenet/\(Self.version)", limits: limits, logging: logging)
         NodeMethods.register(methods, context, operator: operatorService)
-        if let path = loadState ?? state.flatMap({ FileManager.default.fileExists(atPath: $0) ? $0 : nil }) {
+        if let path = loadPath, let doc = loadDoc, !historyRestored {
             do {
-                try await StateMethods.load(bytes: [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))), context)
+                try await StateMethods.load(doc, context)
             } catch {
                 FileHandle.standardError.write(Data("error: cannot load the state from \(path): \(error)\n".utf8))
                 throw ExitCode(1)
@@ -217,7 +237,9 @@ struct Stakenet: AsyncParsableCommand {
         }
 
         if let path = configOut {
-            let doc = ConfigOut.json(url: url, config: config, contracts: contractAddresses, roles: roles)
+            let doc = ConfigOut.json(url: url, config: chain.config, contracts: contractAddresses, roles: roles,
+                                     mnemonic: mnemonic, derivationPath: derivationPath,
+                                     gasPrice: (await chain.nextBaseFee).saturatingAdd(UInt256(1_000_000_000)))
             try Data(doc.serialized()).write(to: URL(fileURLWithPath: path), options: .atomic)
         }
         let head = chain.reader.head
@@ -237,9 +259,10 @@ struct Stakenet: AsyncParsableCommand {
         await waitForTermination()
         await chain.stopIntervalMining()
         await server.stop()
-        if let path = dumpState ?? state {
+        for s in extraServers { await s.stop() }
+        if let path = (dumpState ?? state).map(StateMethods.statePath) {
             do {
-                try Data(try await StateMethods.dump(context)).write(to: URL(fileURLWithPath: path), options: .atomic)
+                try Data(try await StateMethods.dumpFile(context)).write(to: URL(fileURLWithPath: path), options: .atomic)
                 if !quiet { console.print("state written to \(path)") }
             } catch {
                 FileHandle.standardError.write(Data("error: cannot write the state to \(path): \(error)\n".utf8))

@@ -653,3 +653,80 @@ def test_pending_tag_sees_the_next_block(node):
     n.rpc("evm_mine")
     assert n.balance(fresh, "latest") == 10**18
 
+
+# -- 6. --config-out carries Anvil's keys ----------------------------------------------------------
+
+def test_config_out_has_anvils_keys(node):
+    from support import MNEMONIC
+    n = node(["--timestamp", "1700000000", "--base-fee", "7000000000"])
+    cfg = n.config
+    assert cfg["available_accounts"] == [a.address for a in DEV]          # checksummed, as Anvil
+    assert cfg["private_keys"] == ["0x" + a.key.hex().removeprefix("0x") for a in DEV]
+    assert cfg["wallet"] == {"derivation_path": "m/44'/60'/0'/0/", "mnemonic": MNEMONIC}
+    assert cfg["base_fee"] == "7000000000" and cfg["gas_limit"] == "30000000"
+    assert cfg["genesis_timestamp"] == "1700000000"
+    assert int(cfg["gas_price"]) == q(n.rpc("eth_gasPrice"))
+    assert cfg["chainId"] == CHAIN_ID and cfg["url"].startswith("http://")   # stakenet's own stay
+
+
+# -- 7. state files: history restored, DIR/state.json, Anvil's own dumps --------------------------
+
+# Anvil's own state file, from foundry-rs/foundry crates/anvil/test-data/state-dump.json.
+ANVIL_DUMP = __import__("pathlib").Path(__file__).resolve().parents[2] / "fixtures" / "anvil" / "state-dump.json"
+
+
+def test_state_file_restores_history(node, tmp_path):
+    path = tmp_path / "chain.json"
+    a = node(["--state", str(path), "--no-wall-clock"])
+    r1 = mine_transfer(a, value=11)
+    r2 = a.receipt(a.rpc("eth_sendTransaction", {"from": SENDER.address, "to": MATIC,
+                                                 "data": matic_transfer_data(OTHER.address, 5)}))
+    a.rpc("evm_mine")
+    head, head_hash = a.head()
+    blocks = [a.rpc("eth_getBlockByNumber", hex(i), False) for i in range(head + 1)]
+    logs = a.rpc("eth_getLogs", {"fromBlock": "0x0", "toBlock": "latest", "address": MATIC})
+    bal = a.balance(OTHER.address)
+    assert a.stop() == 0 and path.exists()
+    b = node(["--state", str(path), "--no-wall-clock"])
+    assert b.head() == (head, head_hash)
+    assert [b.rpc("eth_getBlockByNumber", hex(i), False) for i in range(head + 1)] == blocks
+    assert b.receipt(r1["transactionHash"]) == r1 and b.receipt(r2["transactionHash"]) == r2
+    assert b.rpc("eth_getLogs", {"fromBlock": "0x0", "toBlock": "latest", "address": MATIC}) == logs
+    assert b.balance(OTHER.address) == bal and b.balance(OTHER.address, "0x0") < bal
+    r3 = mine_transfer(b, value=1)                                  # the chain goes on from there
+    assert int(r3["blockNumber"], 16) == head + 1
+
+
+def test_dump_state_into_a_directory(node, tmp_path):
+    d = tmp_path / "dumps"
+    d.mkdir()
+    a = node(["--dump-state", str(d)])
+    mine_transfer(a)
+    assert a.stop() == 0
+    doc = json.loads((d / "state.json").read_text())
+    assert "accounts" in doc and "history" in doc
+    b = node(["--load-state", str(d)])                              # a directory loads DIR/state.json
+    assert b.head()[0] == 1
+
+
+def test_anvil_state_dumps_load(node, tmp_path):
+    dump = json.loads(ANVIL_DUMP.read_text())
+    n = node(["--load-state", str(ANVIL_DUMP)])
+    for addr, acct in dump["accounts"].items():
+        assert n.balance(addr) == int(acct["balance"], 16), addr
+        assert n.nonce(addr) == acct["nonce"], addr
+        assert n.rpc("eth_getCode", addr, "latest") == acct["code"], addr
+    # An Anvil-shaped file with storage and code, written by hand.
+    own = tmp_path / "anvil-like.json"
+    own.write_text(json.dumps({
+        "block": {"number": 5, "timestamp": 1700000000},
+        "accounts": {"0x00000000000000000000000000000000000a0a0a": {
+            "nonce": 3, "balance": "0x64", "code": "0x602a60005260206000f3",
+            "storage": {"0x0000000000000000000000000000000000000000000000000000000000000001":
+                        "0x00000000000000000000000000000000000000000000000000000000000000ff"}}},
+        "best_block_number": 5, "blocks": [], "transactions": []}))
+    m = node(["--load-state", str(own)])
+    a = "0x00000000000000000000000000000000000a0a0a"
+    assert m.nonce(a) == 3 and m.balance(a) == 100
+    assert q(m.rpc("eth_getStorageAt", a, "0x1", "latest")) == 255
+    assert q(m.rpc("eth_call", {"to": a}, "latest")) == 42

@@ -105,6 +105,41 @@ public enum StateMethods {
         return json(d, n).serialized()
     }
 
+    /// A state file (`--dump-state`, `--state`): the dump plus `history`, every database entry
+    /// of the chain as `{"0xkey": "0xvalue"}`, so loading it into a fresh node restores blocks,
+    /// transactions, receipts and logs too (see `historyEntries` and `ChainStore.importHistory`).
+    public static func dumpFile(_ n: NodeContext) async throws -> [UInt8] {
+        let d = try await rpc { try await n.chain.dumpState() }
+        let history = try await rpc { try await n.chain.exportHistory() }
+        guard case .object(var fields) = json(d, n) else { return [] }
+        fields.append(("history", .object(history.map { (Hex.encode($0.key), .data($0.value)) })))
+        return JSON.object(fields).serialized()
+    }
+
+    /// A state file's `history` entries, nil when it has none (an `anvil_dumpState` blob, an
+    /// Anvil state file); `ChainStore.importHistory` writes them into an empty database before
+    /// the chain opens.
+    public static func historyEntries(_ doc: JSON) throws -> [(key: [UInt8], value: [UInt8])]? {
+        guard let h = doc["history"], !h.isNull else { return nil }
+        guard let pairs = h.objectValue else { throw RPCError.invalidParams("state.history: expected an object") }
+        var entries: [(key: [UInt8], value: [UInt8])] = []
+        entries.reserveCapacity(pairs.count)
+        for (k, v) in pairs {
+            guard let key = Hex.decode(k), !key.isEmpty else { throw RPCError.invalidParams("state.history: bad key \(k)") }
+            entries.append((key, try ParamDecoder.bytes(v, "state.history.\(k)")))
+        }
+        return entries
+    }
+
+    /// Anvil's rule for state paths: an existing directory means `DIR/state.json`.
+    public static func statePath(_ path: String) -> String {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
+            return (path as NSString).appendingPathComponent("state.json")
+        }
+        return path
+    }
+
     static func json(_ d: StateDump, _ n: NodeContext) -> JSON {
         var entries: [Address: (Account?, [(Hash, UInt256)]?)] = [:]
         for (a, acct) in d.accounts { entries[a, default: (nil, nil)].0 = acct }
