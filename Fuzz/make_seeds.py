@@ -384,6 +384,16 @@ def evm_seeds():
         *mem(0, bytes([4, 5])), *xcall("DELEGATECALL", 0x4e41, 0, 2, 0x100, 64), 5, "SSTORE",
         *mem(0, bytes([4, 5])), *xcall("STATICCALL", 0x4e41, 0, 2, 0x100, 64), 6, "SSTORE",
         "RETURNDATASIZE", 0, 0, "RETURNDATACOPY", "RETURNDATASIZE", 0, "RETURN"), native=True, value=2, gas=4)
+    # The native contract calls back into the EVM (NativeHost): into 0x2000 with the value it got, and into
+    # 0x1000 itself (re-entry), which then writes storage; the second transaction repeats it.
+    back = asm(0, "CALLDATALOAD", "CALLER", "SSTORE", "CALLVALUE", 1, "SSTORE", "CALLER", 0, "MSTORE", 32, 0, "RETURN")
+    out["native-callback"] = evm_input(asm(
+        "CALLDATASIZE", "@reentered", "JUMPI",
+        *mem(0, bytes([5, 1]) + w(7)), *xcall("CALL", 0x4e41, 0, 34, 0x100, 32, value="CALLVALUE"), 1, "SSTORE",
+        *mem(0, bytes([5, 0]) + w(9)), *xcall("CALL", 0x4e41, 0, 34, 0x100, 32), 2, "SSTORE",
+        *mem(0, bytes([5, 1]) + w(8)), *xcall("STATICCALL", 0x4e41, 0, 34, 0x100, 32, gas=60_000), 3, "SSTORE",
+        "STOP", ":reentered", 0, "CALLDATALOAD", 5, "SSTORE", "STOP"),
+        code2=back, code2_installed=True, native=True, value=2, gas=4, second_tx=True)
     # Failures: revert with data after state changes; an invalid opcode; out of gas in a loop.
     out["revert"] = evm_input(asm(1, 1, "SSTORE", 0, 0, "LOG0", *mem(0, w(0xdead)), 32, 0, "REVERT"), value=3, gas=3)
     out["invalid"] = evm_input(asm(1, 1, "SSTORE", "INVALID"), gas=2)
