@@ -178,34 +178,42 @@ enum AnvilExtras {
                 num -= 1
             }
         }
-        t.register(["ots_searchTransactionsBefore", "ots_searchTransactionsAfter"]) { p in
-            throw RPCError.server("ots_searchTransactions*: not served: finding every transaction that touched an address needs call traces of each, which stakenet does not index; use eth_getLogs for token transfers")
+        refuse(t, ["ots_searchTransactionsBefore", "ots_searchTransactionsAfter"]) {
+            RPCError.server("ots_searchTransactions*: not served: finding every transaction that touched an address needs call traces of each, which stakenet does not index; use eth_getLogs for token transfers")
         }
 
         // MARK: what cannot apply here
 
         let traces = "stakenet serves geth's debug_traceTransaction / debug_traceCall / debug_traceBlockByNumber / debug_traceBlockByHash (struct logger and callTracer); Parity-style trace_* and Otterscan's call-trace views are not implemented"
-        t.register(["trace_call", "trace_transaction", "trace_block", "trace_filter", "trace_get", "trace_replayBlockTransactions",
-                    "trace_replayTransaction", "trace_transactionOpcodeGas", "trace_blockOpcodeGas", "trace_rawTransaction",
-                    "trace_callMany", "ots_getInternalOperations", "ots_traceTransaction", "debug_traceBlock"]) { _ in
-            throw RPCError.server(traces)
+        refuse(t, ["trace_call", "trace_transaction", "trace_block", "trace_filter", "trace_get", "trace_replayBlockTransactions",
+                   "trace_replayTransaction", "trace_transactionOpcodeGas", "trace_blockOpcodeGas", "trace_rawTransaction",
+                   "trace_callMany", "ots_getInternalOperations", "ots_traceTransaction", "debug_traceBlock"]) {
+            RPCError.server(traces)
         }
-        t.register(["eth_getProof", "debug_executionWitness"]) { _ in
-            throw RPCError.server("stakenet's stateRoot is a commitment to each block's state writes, not a Merkle-Patricia root, so there is no state proof or witness to give")
+        refuse(t, ["eth_getProof", "debug_executionWitness"]) {
+            RPCError.server("stakenet's stateRoot is a commitment to each block's state writes, not a Merkle-Patricia root, so there is no state proof or witness to give")
         }
-        t.register(["eth_getBlockAccessList", "eth_getBlockAccessListByBlockHash", "eth_getBlockAccessListByBlockNumber",
-                    "eth_getBlockAccessListRaw"]) { _ in
-            throw RPCError.server("block access lists are EIP-7928 (Amsterdam); stakenet runs Cancun's rules")
+        refuse(t, ["eth_getBlockAccessList", "eth_getBlockAccessListByBlockHash", "eth_getBlockAccessListByBlockNumber",
+                   "eth_getBlockAccessListRaw"]) {
+            RPCError.server("block access lists are EIP-7928 (Amsterdam); stakenet runs Cancun's rules")
         }
-        t.register(["eth_signRawTransaction", "anvil_classifyTransaction", "anvil_dealTIP20", "anvil_setFeeToken",
-                    "anvil_setValidatorFeeToken", "anvil_setFeeAmmLiquidity"]) { _ in
-            throw RPCError.server("this method is for Anvil's Tempo network mode; stakenet is an Ethereum (Cancun) devnet")
+        refuse(t, ["eth_signRawTransaction", "anvil_classifyTransaction", "anvil_dealTIP20", "anvil_setFeeToken",
+                   "anvil_setValidatorFeeToken", "anvil_setFeeAmmLiquidity"]) {
+            RPCError.server("this method is for Anvil's Tempo network mode; stakenet is an Ethereum (Cancun) devnet")
         }
-        t.register("anvil_impersonateSignature") { _ in
-            throw RPCError.server("anvil_impersonateSignature is not supported: stakenet impersonates by sender (anvil_impersonateAccount, eth_sendUnsignedTransaction), not by signature")
+        refuse(t, ["anvil_impersonateSignature"]) {
+            RPCError.server("anvil_impersonateSignature is not supported: stakenet impersonates by sender (anvil_impersonateAccount, eth_sendUnsignedTransaction), not by signature")
         }
-        t.register("eth_callBundle") { _ in
-            throw RPCError.server("eth_callBundle (Flashbots) is not supported: use eth_callMany or eth_simulateV1 to run several transactions over one state")
+        refuse(t, ["eth_callBundle"]) {
+            RPCError.server("eth_callBundle (Flashbots) is not supported: use eth_callMany or eth_simulateV1 to run several transactions over one state")
+        }
+    }
+
+    /// Registers a refusal under each name nothing else has registered: a real implementation
+    /// (in TraceMethods or elsewhere, registered first) always wins over it.
+    static func refuse(_ t: MethodTable, _ names: [String], _ error: @escaping @Sendable () -> RPCError) {
+        for name in names where !t.contains(name) {
+            t.register(name) { _ in throw error() }
         }
     }
 
