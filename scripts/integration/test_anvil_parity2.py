@@ -529,6 +529,30 @@ def test_erc20_balance_and_allowance_cheats(dev):
     assert dev.rpc_error("anvil_setERC20Allowance", holder, spender, OTHER.address, "0x1")["code"] == -32602
 
 
+def test_erc20_cheats_on_a_user_token(dev):
+    """Any other ERC-20 as Anvil: the slot balanceOf/allowance reads is found by tracing, then set."""
+    import warnings
+    from pathlib import Path
+    import vyper
+    from vyper.compiler.settings import Settings
+    from eth_abi import encode
+    src = (Path(__file__).resolve().parents[2] / "fixtures" / "contracts" / "Token.vy").read_text()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = vyper.compile_code(src, output_formats=["bytecode"], settings=Settings(evm_version="cancun"))
+    init = out["bytecode"] + encode(["string", "string", "uint8", "uint256"], ["T", "T", 18, 10**24]).hex()
+    token = dev.receipt(dev.rpc("eth_sendTransaction", {"from": SENDER.address, "data": init, "gas": hex(3_000_000)}))["contractAddress"]
+    holder, spender = "0x00000000000000000000000000000000000c0c0a", "0x00000000000000000000000000000000000d0d0b"
+    supply = q(dev.rpc("eth_call", {"to": token, "data": "0x18160ddd"}, "latest"))
+    assert dev.rpc("anvil_setERC20Balance", holder, token, hex(777)) is None
+    assert q(dev.rpc("eth_call", {"to": token, "data": balance_of_data(holder)}, "latest")) == 777
+    assert q(dev.rpc("eth_call", {"to": token, "data": "0x18160ddd"}, "latest")) == supply   # only the slot, as Anvil
+    assert dev.rpc("anvil_setERC20Allowance", holder, spender, token, hex(555)) is None
+    assert q(dev.rpc("eth_call", {"to": token, "data": "0xdd62ed3e" + holder[2:].rjust(64, "0") + spender[2:].rjust(64, "0")}, "latest")) == 555
+    # No code, or nothing that answers balanceOf: refused.
+    assert dev.rpc_error("anvil_setERC20Balance", holder, STRANGER, "0x1")["code"] == -32602
+
+
 def test_balance_aliases_and_small_methods(dev):
     a = "0x00000000000000000000000000000000000e0e0e"
     dev.rpc("tenderly_setBalance", a, "0x10")

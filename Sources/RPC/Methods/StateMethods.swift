@@ -2,6 +2,7 @@ import Foundation
 import Primitives
 import Chain
 import Contracts
+import EVM
 
 /// State cheats: `anvil_dealERC20`/`anvil_setERC20Balance` and `anvil_setERC20Allowance` (the
 /// four native tokens), `anvil_dumpState`, `anvil_loadState`,
@@ -37,7 +38,12 @@ public enum StateMethods {
             let a0 = try p.address(0), a1 = try p.address(1)
             let amount = try p.quantity(2)
             let (holder, token) = isToken(a1, n) || !isToken(a0, n) ? (a0, a1) : (a1, a0)
-            guard isToken(token, n) else { throw notToken(token, n, param: 1) }
+            guard isToken(token, n) else {
+                // Any other token, as Anvil: the balanceOf slot found by tracing, then set.
+                let call = [0x70, 0xa0, 0x82, 0x31] + word(holder)
+                try await setFoundSlot(token, call, amount, n, param: 1, what: "balance")
+                return .null
+            }
             let contracts = n.reader.contracts
             do {
                 try await rpc {
@@ -55,7 +61,11 @@ public enum StateMethods {
             try p.requireCount(atMost: 4)
             let owner = try p.address(0), spender = try p.address(1), token = try p.address(2)
             let amount = try p.quantity(3)
-            guard isToken(token, n) else { throw notToken(token, n, param: 2) }
+            guard isToken(token, n) else {
+                let call = [0xdd, 0x62, 0xed, 0x3e] + word(owner) + word(spender)
+                try await setFoundSlot(token, call, amount, n, param: 2, what: "allowance")
+                return .null
+            }
             let contracts = n.reader.contracts
             try await rpc {
                 try await n.chain.modifyState { s in
@@ -84,18 +94,56 @@ public enum StateMethods {
         }
     }
 
+    /// Anvil's `find_erc20_storage_slot`: runs the view `call` (balanceOf/allowance) on `token`
+    /// with a struct logger, then tries the slots it read, last first, each set to `value` over
+    /// the head state, until the view returns `value`; that slot is then written (only that
+    /// slot: the token's total supply is not touched, as with Anvil).
+    static func setFoundSlot(_ token: Address, _ call: [UInt8], _ value: UInt256, _ n: NodeContext,
+                             param: Int, what: String) async throws {
+        let reader = n.reader
+        let head = reader.head
+        guard reader.account(token, at: head.number).hasCode, reader.contracts.addresses.name(of: token) == nil else {
+            throw notToken(token, n, param: param)
+        }
+        let env = reader.env(of: head)
+        let slot: Hash? = try n.read(head) { state in
+            let logger = StructLogger(withStack: true, withMemory: false, withStorage: false, limit: 100_000)
+            let first = reader.executor.run(from: .zero, to: token, value: .zero, data: call, gasLimit: 10_000_000,
+                                            state: StateOverlay(base: state), env: env, tracer: logger)
+            guard first.success else { return nil }
+            var seen = Set<UInt256>(), keys: [UInt256] = []
+            for step in logger.steps.reversed() where step.op == "SLOAD" {
+                if let k = step.stack?.last, seen.insert(k).inserted { keys.append(k) }
+            }
+            for k in keys {
+                let overlay = StateOverlay(base: state)
+                overlay.setStorage(token, Hash(k), value)
+                let o = reader.executor.run(from: .zero, to: token, value: .zero, data: call, gasLimit: 10_000_000,
+                                            state: overlay, env: env)
+                if o.success, o.output.count >= 32, UInt256(bigEndian: Array(o.output.prefix(32))) == value { return Hash(k) }
+            }
+            return nil
+        }
+        guard let slot else {
+            throw RPCError.server("Unable to set ERC20 \(what), no slot found")
+        }
+        try await rpc { try await n.chain.setStorage(token, slot, value) }
+    }
+
     static func isToken(_ a: Address, _ n: NodeContext) -> Bool {
         let addrs = n.config.addresses
         return a == addrs.matic || a == addrs.ankr || a == addrs.aMATICb || a == addrs.aMATICc
     }
 
-    /// Only the native tokens' storage layouts are known: Anvil finds a token's balance slot
-    /// by tracing `balanceOf`, which cannot see inside Swift contracts, and a user contract's
-    /// layout is its own (set it with anvil_setStorageAt).
+    /// Neither a native token (whose layout stakenet knows: tracing cannot see inside Swift
+    /// contracts) nor an account with code to trace.
     static func notToken(_ a: Address, _ n: NodeContext, param: Int) -> RPCError {
         let addrs = n.config.addresses
-        return RPCError.invalidParams("param \(param): \(a.checksummed) is not one of stakenet's native tokens: MATIC (\(addrs.matic.checksummed)), aMATICb (\(addrs.aMATICb.checksummed)), aMATICc (\(addrs.aMATICc.checksummed)) or ANKR (\(addrs.ankr.checksummed)); for another contract set its balance slot with anvil_setStorageAt")
+        return RPCError.invalidParams("param \(param): \(a.checksummed) is neither one of stakenet's native tokens, MATIC (\(addrs.matic.checksummed)), aMATICb (\(addrs.aMATICb.checksummed)), aMATICc (\(addrs.aMATICc.checksummed)) or ANKR (\(addrs.ankr.checksummed)), nor a contract with code whose storage slot can be found by tracing")
     }
+
+    /// An address as a 32-byte ABI word.
+    static func word(_ a: Address) -> [UInt8] { [UInt8](repeating: 0, count: 12) + a.bytes }
 
     // MARK: dump
 
