@@ -9,6 +9,13 @@ public protocol ChainObserver: AnyObject, Sendable {
     func blockMined(_ block: Block, transactions: [PooledTransaction], receipts: [ReceiptRecord])
     func transactionPending(_ hash: Hash)
     func chainReorganized(to head: UInt64)
+    /// `anvil_rollback` / `anvil_reorg` took these logs off the chain (each with `removed`
+    /// set), before any block of the new chain is announced.
+    func logsRemoved(_ logs: [PositionedLog])
+}
+
+extension ChainObserver {
+    public func logsRemoved(_ logs: [PositionedLog]) {}
 }
 
 public enum ChainError: Error, Equatable, Sendable {
@@ -632,11 +639,20 @@ public actor Chain {
         defer { reader.endRewrite() }
         let target = h - depth
         guard let common = store.block(number: target) else { throw ChainError.invalid("block \(target) missing") }
+        // The logs leaving the chain, announced as removed (as Anvil does for subscriptions).
+        var removed: [PositionedLog] = []
+        for num in (target + 1)...h {
+            guard let b = store.block(number: num) else { continue }
+            for r in store.receipts(of: b) {
+                for var l in r.positionedLogs { l.removed = true; removed.append(l) }
+            }
+        }
         var c = clock
         c.setTime(common.header.timestamp)
         c.state.nextTimestamp = nil
         try rewind(to: target, clock: c.state)
         snapshots = snapshots.filter { $0.value.head <= target }
+        if !removed.isEmpty { for o in observers { o.logsRemoved(removed) } }
     }
 
     /// `anvil_reorg`: rolls back `depth` blocks, then mines `depth` new ones; block `i` holds

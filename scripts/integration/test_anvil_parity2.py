@@ -357,6 +357,21 @@ def test_rollback_and_reorg(dev):
     assert err["code"] == -32602
 
 
+def test_rollback_announces_removed_logs_to_subscriptions(dev):
+    from websockets.sync.client import connect
+    with connect(dev.url.replace("http://", "ws://", 1), open_timeout=10) as ws:
+        ws.send(json.dumps({"jsonrpc": "2.0", "id": 1, "method": "eth_subscribe", "params": ["logs", {"address": MATIC}]}))
+        sub = json.loads(ws.recv(timeout=10))["result"]
+        rc = dev.receipt(dev.rpc("eth_sendTransaction", {"from": SENDER.address, "to": MATIC,
+                                                         "data": matic_transfer_data(OTHER.address, 3)}))
+        first = json.loads(ws.recv(timeout=10))["params"]["result"]
+        assert first["transactionHash"] == rc["transactionHash"] and first["removed"] is False
+        dev.rpc("anvil_reorg", {"depth": 1, "tx_block_pairs": []})
+        gone = json.loads(ws.recv(timeout=10))["params"]
+        assert gone["subscription"] == sub
+        assert gone["result"]["removed"] is True and gone["result"]["transactionHash"] == rc["transactionHash"]
+
+
 def test_send_sync_methods(node):
     dev = node()
     rc = dev.rpc("eth_sendRawTransactionSync", "0x" + bytes(eth_transfer(SENDER, 0, OTHER.address).raw_transaction).hex())

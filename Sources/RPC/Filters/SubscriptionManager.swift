@@ -36,11 +36,12 @@ public final class SubscriptionManager: ChainObserver, @unchecked Sendable {
         public init(from: UInt64? = nil, to: UInt64? = nil, hash: Hash? = nil, nothing: Bool = false) {
             self.from = from; self.to = to; self.hash = hash; self.nothing = nothing
         }
-        func contains(_ b: Block) -> Bool {
+        func contains(_ b: Block) -> Bool { contains(number: b.number, hash: b.hash) }
+        func contains(number: UInt64, hash h: Hash) -> Bool {
             if nothing { return false }
-            if let from, b.number < from { return false }
-            if let to, b.number > to { return false }
-            if let hash, b.hash != hash { return false }
+            if let from, number < from { return false }
+            if let to, number > to { return false }
+            if let hash, h != hash { return false }
             return true
         }
     }
@@ -189,6 +190,24 @@ public final class SubscriptionManager: ChainObserver, @unchecked Sendable {
         if targets.isEmpty { return }
         let result = JSON.hash(hash).serialized()
         deliver(targets.map { ($0.connection, Self.notification($0.id, result)) })
+    }
+
+    /// Logs subscriptions get the logs a rollback or reorg removed, `removed: true`, when they
+    /// match (Anvil's `filter_removed_logs`).
+    public func logsRemoved(_ logs: [PositionedLog]) {
+        let targets: [Subscription] = lock.withLock {
+            if self.logs == 0 { return [] }
+            return subscriptions.values.filter { if case .logs = $0.kind { return true }; return false }
+        }
+        var out: [(any RPCConnection, [UInt8])] = []
+        for s in targets {
+            guard case .logs(let addresses, let topics, let range) = s.kind else { continue }
+            let filter = ChainReader.LogFilter(fromBlock: 0, toBlock: 0, addresses: addresses, topics: topics)
+            for l in logs where filter.matches(l.log) && range.contains(number: l.blockNumber, hash: l.blockHash) {
+                out.append((s.connection, Self.notification(s.id, Format.log(l).serialized())))
+            }
+        }
+        deliver(out)
     }
 
     public func chainReorganized(to head: UInt64) {
