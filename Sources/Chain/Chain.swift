@@ -12,10 +12,13 @@ public protocol ChainObserver: AnyObject, Sendable {
     /// `anvil_rollback` / `anvil_reorg` took these logs off the chain (each with `removed`
     /// set), before any block of the new chain is announced.
     func logsRemoved(_ logs: [PositionedLog])
+    /// A transaction entered the pool (the default passes its hash to `transactionPending`).
+    func transactionPooled(_ p: PooledTransaction)
 }
 
 extension ChainObserver {
     public func logsRemoved(_ logs: [PositionedLog]) {}
+    public func transactionPooled(_ p: PooledTransaction) { transactionPending(p.hash) }
 }
 
 public enum ChainError: Error, Equatable, Sendable {
@@ -133,7 +136,7 @@ public actor Chain {
         } catch PoolError.replacementUnderpriced {
             throw TxValidationError.replacementUnderpriced
         }
-        for o in observers { o.transactionPending(p.hash) }
+        for o in observers { o.transactionPooled(p) }
         // A nonce above the sender's next one waits for the gap to fill; nothing to mine yet.
         if automine && p.tx.nonce == acct.nonce {
             try mineUnsynced()

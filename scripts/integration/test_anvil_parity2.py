@@ -225,6 +225,38 @@ def test_logs_subscription_takes_from_and_to_block(dev):
         assert err["error"]["code"] == -32602
 
 
+def test_other_subscription_kinds(dev):
+    """Anvil's newPendingTransactions with full objects, transactionReceipts and syncing."""
+    from websockets.sync.client import connect
+    with connect(dev.url.replace("http://", "ws://", 1), open_timeout=10) as ws:
+        def call(method, *params):
+            ws.send(json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)}))
+            return json.loads(ws.recv(timeout=10))
+        sync = call("eth_subscribe", "syncing")["result"]
+        note = json.loads(ws.recv(timeout=10))["params"]
+        assert note == {"subscription": sync, "result": False}
+        full = call("eth_subscribe", "newPendingTransactions", True)["result"]
+        hashes = call("eth_subscribe", "newPendingTransactions")["result"]
+        receipts = call("eth_subscribe", "transactionReceipts")["result"]
+        h = dev.send_raw(eth_transfer(SENDER, dev.nonce(SENDER.address), OTHER.address, value=9))
+        got = {}
+        while len(got) < 3:
+            p = json.loads(ws.recv(timeout=10))["params"]
+            got[p["subscription"]] = p["result"]
+        assert got[hashes] == h
+        assert got[full]["hash"] == h and got[full]["value"] == "0x9" and same_address(got[full]["from"], SENDER.address)
+        assert [r["transactionHash"] for r in got[receipts]] == [h] and got[receipts][0]["status"] == "0x1"
+        only = call("eth_subscribe", "transactionReceipts", {"transactionHashes": ["0x" + "ab" * 32]})["result"]
+        dev.send_raw(eth_transfer(SENDER, dev.nonce(SENDER.address), OTHER.address))
+        seen = set()
+        while True:
+            try:
+                seen.add(json.loads(ws.recv(timeout=1.5))["params"]["subscription"])
+            except TimeoutError:
+                break
+        assert only not in seen and receipts in seen
+
+
 # -- 3. Anvil's CLI aliases, parsed by the real binary --------------------------------------------
 
 def run_refused(args):

@@ -22,6 +22,12 @@ public final class SubscriptionManager: ChainObserver, @unchecked Sendable {
         /// Logs matching the addresses and topics (empty = any), of new blocks in `blocks`.
         case logs(addresses: [Address], topics: [[Hash]?], blocks: BlockRange = .any)
         case newPendingTransactions
+        /// Anvil's `newPendingTransactions` with `true`: whole transaction objects.
+        case newPendingTransactionsFull
+        /// Anvil's `transactionReceipts`: each new block's receipts (only these hashes when given).
+        case transactionReceipts(hashes: Set<Hash>?)
+        /// Anvil's `syncing`: one `false` right after subscribing, then nothing.
+        case syncing
     }
 
     /// Which new blocks a logs subscription reports, as Anvil filters them: a numeric
@@ -58,7 +64,7 @@ public final class SubscriptionManager: ChainObserver, @unchecked Sendable {
     private let lock = NSLock()
     private var subscriptions: [String: Subscription] = [:]
     private var byConnection: [UInt64: Set<String>] = [:]
-    private var heads = 0, logs = 0, pending = 0
+    private var heads = 0, logs = 0, pending = 0, receipts = 0
 
     public init(reader: ChainReader, config: Config = Config()) {
         self.reader = reader
@@ -122,7 +128,9 @@ public final class SubscriptionManager: ChainObserver, @unchecked Sendable {
         switch k {
         case .newHeads: heads += d
         case .logs: logs += d
-        case .newPendingTransactions: pending += d
+        case .newPendingTransactions, .newPendingTransactionsFull: pending += d
+        case .transactionReceipts: receipts += d
+        case .syncing: break
         }
     }
 
@@ -155,8 +163,13 @@ public final class SubscriptionManager: ChainObserver, @unchecked Sendable {
 
     public func blockMined(_ block: Block, transactions: [PooledTransaction], receipts: [ReceiptRecord]) {
         let targets: [Subscription] = lock.withLock {
-            if heads == 0 && logs == 0 { return [] }
-            return subscriptions.values.filter { if case .newPendingTransactions = $0.kind { return false }; return true }
+            if heads == 0 && logs == 0 && self.receipts == 0 { return [] }
+            return subscriptions.values.filter {
+                switch $0.kind {
+                case .newHeads, .logs, .transactionReceipts: return true
+                default: return false
+                }
+            }
         }
         if targets.isEmpty { return }
         var header: [UInt8]? = nil
@@ -175,21 +188,39 @@ public final class SubscriptionManager: ChainObserver, @unchecked Sendable {
                     if blockLogs![i].1 == nil { blockLogs![i].1 = Format.log(blockLogs![i].0).serialized() }
                     out.append((s.connection, Self.notification(s.id, blockLogs![i].1!)))
                 }
-            case .newPendingTransactions:
+            case .transactionReceipts(let hashes):
+                let chosen = receipts.filter { hashes?.contains($0.txHash) ?? true }
+                if chosen.isEmpty { continue }
+                out.append((s.connection, Self.notification(s.id, JSON.array(chosen.map(Format.receipt)).serialized())))
+            case .newPendingTransactions, .newPendingTransactionsFull, .syncing:
                 continue
             }
         }
         deliver(out)
     }
 
-    public func transactionPending(_ hash: Hash) {
+    public func transactionPending(_ hash: Hash) {}
+
+    public func transactionPooled(_ p: PooledTransaction) {
         let targets: [Subscription] = lock.withLock {
             if pending == 0 { return [] }
-            return subscriptions.values.filter { if case .newPendingTransactions = $0.kind { return true }; return false }
+            return subscriptions.values.filter {
+                switch $0.kind {
+                case .newPendingTransactions, .newPendingTransactionsFull: return true
+                default: return false
+                }
+            }
         }
         if targets.isEmpty { return }
-        let result = JSON.hash(hash).serialized()
-        deliver(targets.map { ($0.connection, Self.notification($0.id, result)) })
+        var hashOnly: [UInt8]? = nil, full: [UInt8]? = nil
+        deliver(targets.map { s in
+            if case .newPendingTransactionsFull = s.kind {
+                if full == nil { full = Format.transaction(p.tx, hash: p.hash, sender: p.sender, block: nil, index: nil).serialized() }
+                return (s.connection, Self.notification(s.id, full!))
+            }
+            if hashOnly == nil { hashOnly = JSON.hash(p.hash).serialized() }
+            return (s.connection, Self.notification(s.id, hashOnly!))
+        })
     }
 
     /// Logs subscriptions get the logs a rollback or reorg removed, `removed: true`, when they

@@ -49,15 +49,28 @@ enum SubscriptionMethods {
                 let f = try LogFilterParser.parse(rest, n)
                 kind = .logs(addresses: f.addresses, topics: f.topics, blocks: range)
             case "newPendingTransactions":
-                if try p.optionalBool(1) == true {
-                    throw RPCError.invalidParams("param 1: full transaction objects are not supported; subscribe without it to get hashes")
+                // `true`: whole transaction objects, as Anvil.
+                kind = try p.optionalBool(1) == true ? .newPendingTransactionsFull : .newPendingTransactions
+            case "transactionReceipts":
+                var hashes: Set<Hash>? = nil
+                if let o = try p.optionalObject(1), let list = o["transactionHashes"], !list.isNull {
+                    let hs = try ParamDecoder.array(list, "param 1.transactionHashes").enumerated().map {
+                        try ParamDecoder.hash($0.element, "param 1.transactionHashes[\($0.offset)]")
+                    }
+                    if !hs.isEmpty { hashes = Set(hs) }
                 }
-                kind = .newPendingTransactions
+                kind = .transactionReceipts(hashes: hashes)
+            case "syncing":
+                try p.requireCount(atMost: 1)
+                kind = .syncing
             default:
-                throw RPCError.invalidParams("param 0: unknown subscription \"\(name)\"; supported: newHeads, logs, newPendingTransactions")
+                throw RPCError.invalidParams("param 0: unknown subscription \"\(name)\"; supported: newHeads, logs, newPendingTransactions, transactionReceipts, syncing")
             }
             await attached.wait()
-            return .string(try manager.subscribe(kind, connection: connection))
+            let id = try manager.subscribe(kind, connection: connection)
+            // Anvil's syncing subscription says `false` once (delivered after this response).
+            if case .syncing = kind { connection.notify(subscription: id, result: .bool(false)) }
+            return .string(id)
         }
         t.register("eth_unsubscribe") { p in
             guard let connection = p.connection else { throw notSupported() }
