@@ -102,3 +102,34 @@ final class InterpreterTests: XCTestCase {
         }
     }
 }
+
+final class WordTests: XCTestCase {
+    /// MULMOD/ADDMOD with a 512-bit intermediate against products small enough to check directly,
+    /// and against identities that need the full width.
+    func testMulmodAndAddmod() {
+        let max = UInt256.max
+        // (2^256-1)^2 mod (2^256-1) = 0; mod (2^256-2) = 1
+        XCTAssertEqual(UInt256.mulmod(max, max, max), .zero)
+        XCTAssertEqual(UInt256.mulmod(max, max, max &- .one), .one)
+        // (2^256-1) * 2 mod 3: 2^256 ≡ 1 (mod 3), so (2^256-1)·2 ≡ 0
+        XCTAssertEqual(UInt256.mulmod(max, UInt256(2), UInt256(3)), .zero)
+        XCTAssertEqual(UInt256.mulmod(UInt256(12345), UInt256(67890), UInt256(1000)), UInt256(12345 * 67890 % 1000))
+        // 2^255 · 4 mod (2^64+1): 2^257 ≡ 2^(257 mod 128)·(−1)^(257/64 …); check via repeated doubling instead
+        var expect = UInt256(1) << 255
+        let m = UInt256(w0: 1, w1: 1, w2: 0, w3: 0)
+        expect = expect.quotientAndRemainder(dividingBy: m).remainder
+        for _ in 0..<2 { expect = UInt256.addmod(expect, expect, m) }
+        XCTAssertEqual(UInt256.mulmod(UInt256(1) << 255, UInt256(4), m), expect)
+        XCTAssertEqual(UInt256.addmod(max, max, UInt256(10)), UInt256.mulmod(max, UInt256(2), UInt256(10)))
+        XCTAssertEqual(UInt256.mulmod(UInt256(5), UInt256(7), .zero), .zero)
+    }
+
+    /// EIP-7939's examples: CLZ(0) = 256, CLZ(1) = 255, CLZ(2^255) = 0; 5 gas.
+    func testCLZ() throws {
+        XCTAssertEqual(UInt256.zero.leadingZeros, UInt256(256))
+        XCTAssertEqual(UInt256.one.leadingZeros, UInt256(255))
+        XCTAssertEqual((UInt256.one << 255).leadingZeros, .zero)
+        XCTAssertEqual(UInt256(0x6ff).leadingZeros, UInt256(245))
+        XCTAssertEqual(Opcode.table[0x1e].gas, 5)
+    }
+}
