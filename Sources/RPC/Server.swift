@@ -22,6 +22,9 @@ public struct RPCServerConfig: Sendable {
     public var maxWebSocketFrame: Int
     /// Accept WebSocket upgrades on the HTTP port.
     public var webSocket: Bool
+    /// The browser dashboard served on `GET /` with `Accept: text/html` (SPEC §10); nil with
+    /// `--no-dashboard`, and then such a GET answers as any other.
+    public var dashboard: Dashboard? = nil
 
     public init(host: String = "127.0.0.1", port: Int = 8545, allowOrigin: String? = "*",
                 maxBodyBytes: Int = 2 * 1024 * 1024, maxBatch: Int = 1000,
@@ -201,6 +204,7 @@ struct HTTPRPCResponder: HTTPResponder {
         case .options:
             return preflight(request)
         case .get, .head:
+            if let page = dashboardPage(request) { return page }  // Dashboard/DashboardRoute.swift
             var h = HTTPFields()
             h[.contentType] = "text/plain; charset=utf-8"
             cors(&h)
