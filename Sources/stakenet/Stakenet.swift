@@ -53,6 +53,7 @@ struct Stakenet: AsyncParsableCommand {
     @Option(help: "Operator mode: auto or manual.") var `operator`: String = "auto"
     @Option(help: "Contract addresses: mainnet or a JSON file.") var addresses: String = "mainnet"
     @Flag(name: .customLong("no-wall-clock"), help: "Chain time = genesis timestamp + offset (reproducible runs).") var noWallClock = false
+    @Flag(name: .customLong("no-dashboard"), help: "Do not serve the browser dashboard on GET / (Accept: text/html).") var noDashboard = false
     @Option(name: .customLong("max-body-bytes"), help: "Largest request body.") var maxBodyBytes: Int = 2 * 1024 * 1024
     @Option(name: .customLong("max-batch"), help: "Most requests in one batch.") var maxBatch: Int = 1000
     @Option(name: .customLong("max-ws-frame-bytes"), help: "Largest WebSocket frame.") var maxWebSocketFrame: Int = 4 * 1024 * 1024
@@ -214,10 +215,11 @@ struct Stakenet: AsyncParsableCommand {
         if blockTime != nil { try await chain.setAutomine(false) }
         if autoImpersonate { await chain.setAutoImpersonate(true) }
 
-        let server = RPCServer(config: RPCServerConfig(host: host, port: port, allowOrigin: noCors ? nil : allowOrigin,
-                                                       maxBodyBytes: maxBodyBytes, maxBatch: maxBatch,
-                                                       maxWebSocketFrame: maxWebSocketFrame),
-                               methods: methods)
+        var serverConfig = RPCServerConfig(host: host, port: port, allowOrigin: noCors ? nil : allowOrigin,
+                                           maxBodyBytes: maxBodyBytes, maxBatch: maxBatch,
+                                           maxWebSocketFrame: maxWebSocketFrame)
+        serverConfig.dashboard = noDashboard ? nil : Dashboard(wallClock: !noWallClock)  // SPEC §10
+        let server = RPCServer(config: serverConfig, methods: methods)
         let boundPort: Int
         do { boundPort = try await server.start() } catch {
             FileHandle.standardError.write(Data("error: cannot listen on \(host):\(port): \(error)\n".utf8))
@@ -249,6 +251,7 @@ struct Stakenet: AsyncParsableCommand {
                               unbondPeriod: operatorRecord.settings.unbondPeriod,
                               mode: operatorRecord.settings.mode.rawValue,
                               host: host, port: boundPort, startup: Date().timeIntervalSince(started)))
+        if !noDashboard { console.print("Dashboard: open \(url)/ in a browser (--no-dashboard turns it off)\n") }
 
         for h in hosts.dropFirst() {
             if !console.isLoopback(h) { console.print("WARNING: listening on \(h), not loopback: the dev keys above are public; anyone who can reach this port can use them.\n") }
