@@ -524,6 +524,24 @@ def test_call_many(dev):
     assert dev.rpc_error("eth_callMany", [], None)["code"] == -32602
 
 
+def test_call_bundle(dev):
+    head, _ = dev.head()
+    n0 = dev.nonce(SENDER.address)
+    a = eth_transfer(SENDER, n0, OTHER.address, value=5, fee=50 * GWEI, tip=2 * GWEI)
+    b = SENDER.sign_transaction({"type": 2, "chainId": CHAIN_ID, "nonce": n0 + 1, "maxFeePerGas": 50 * GWEI,
+                                 "maxPriorityFeePerGas": GWEI, "gas": 100000, "to": MATIC,
+                                 "data": bytes.fromhex(matic_transfer_data(OTHER.address, 10**40)[2:])})   # reverts
+    res = dev.rpc("eth_callBundle", {"txs": ["0x" + bytes(a.raw_transaction).hex(), "0x" + bytes(b.raw_transaction).hex()],
+                                     "blockNumber": hex(head + 1), "stateBlockNumber": "latest"})
+    r0, r1 = res["results"]
+    assert r0["txHash"] == "0x" + bytes(a.hash).hex() and r0["value"] == "0x" and q(r0["gasUsed"]) == 21000
+    assert q(r0["gasPrice"]) == 2 * GWEI and q(r0["gasFees"]) == 21000 * 2 * GWEI == q(r0["coinbaseDiff"])
+    assert "revert" in r1 and "value" not in r1
+    assert q(res["totalGasUsed"]) == q(r0["gasUsed"]) + q(r1["gasUsed"]) and q(res["stateBlockNumber"]) == head
+    assert dev.nonce(SENDER.address) == n0                               # nothing was sent
+    assert dev.rpc_error("eth_callBundle", {"txs": [], "blockNumber": "0x1"})["code"] == -32602
+
+
 def test_simulate_v1_single_block(dev):
     head, head_hash = dev.head()
     stranger = "0x00000000000000000000000000000000000b0b00"
@@ -693,7 +711,6 @@ def test_the_rest_of_anvils_methods(node):
                                   ("eth_getProof", [OTHER.address, [], "latest"], "Merkle-Patricia"),
                                   ("eth_getBlockAccessList", ["latest"], "EIP-7928"),
                                   ("anvil_dealTIP20", [OTHER.address, OTHER.address, "0x1"], "Tempo"),
-                                  ("eth_callBundle", [{}], "eth_callMany"),
                                   ("ots_traceTransaction", ["0x" + "00" * 32], "trace")]:
         err = dev.rpc_error(method, *params)
         assert err["code"] != -32601 and words in err["message"], (method, err)

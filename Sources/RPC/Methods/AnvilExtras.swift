@@ -204,9 +204,6 @@ enum AnvilExtras {
         refuse(t, ["anvil_impersonateSignature"]) {
             RPCError.server("anvil_impersonateSignature is not supported: stakenet impersonates by sender (anvil_impersonateAccount, eth_sendUnsignedTransaction), not by signature")
         }
-        refuse(t, ["eth_callBundle"]) {
-            RPCError.server("eth_callBundle (Flashbots) is not supported: use eth_callMany or eth_simulateV1 to run several transactions over one state")
-        }
     }
 
     /// Registers a refusal under each name nothing else has registered: a real implementation

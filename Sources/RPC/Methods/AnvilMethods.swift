@@ -162,6 +162,7 @@ enum AnvilMethods {
         t.register("eth_fillTransaction") { p in try await fillTransaction(p, n) }
         t.register("eth_callMany") { p in try await callMany(p, n) }
         t.register("eth_simulateV1") { p in try await simulate(p, n) }
+        t.register("eth_callBundle") { p in try await callBundle(p, n) }
 
         // MARK: what cannot apply here
 

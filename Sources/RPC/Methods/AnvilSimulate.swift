@@ -322,3 +322,74 @@ extension AnvilMethods {
         return w.bytes.count
     }
 }
+
+// MARK: - eth_callBundle
+
+extension AnvilMethods {
+    /// Flashbots' `eth_callBundle({txs, blockNumber, stateBlockNumber, timestamp?, coinbase?,
+    /// gasLimit?, baseFee?})`: signed raw transactions applied in order over the state block, as
+    /// they would be mined (fees charged, nonces checked by execution), with Anvil's response:
+    /// per transaction its gas, fees, coinbase difference and return or revert data, and the
+    /// bundle's totals. Nothing is written to the chain.
+    static func callBundle(_ p: Params, _ n: NodeContext) async throws -> JSON {
+        let b = try p.object(0)
+        let raws = try (b["txs"].map { try ParamDecoder.array($0, "param 0.txs") } ?? [])
+        guard !raws.isEmpty else { throw RPCError.invalidParams("bundle missing txs") }
+        guard let bn = b["blockNumber"], !bn.isNull, let number = try? ParamDecoder.uint64(bn, "param 0.blockNumber"), number != 0 else {
+            throw RPCError.invalidParams("bundle missing blockNumber")
+        }
+        let txs = try raws.enumerated().map { i, r in
+            try EthMethods.decodeRaw(try ParamDecoder.bytes(r, "param 0.txs[\(i)]"), chainId: n.reader.chainId)
+        }
+        let stateTag = try b["stateBlockNumber"].flatMap { $0.isNull ? nil : try ParamDecoder.blockTag($0, "param 0.stateBlockNumber") } ?? .latest
+        let start = try await base(stateTag, n)
+        var env = start.env
+        let stateNumber = env.number
+        env.number = number
+        if let t = b["timestamp"], !t.isNull { env.timestamp = try ParamDecoder.uint64(t, "param 0.timestamp") } else { env.timestamp &+= 12 }
+        if let c = b["coinbase"], !c.isNull { env.coinbase = try ParamDecoder.address(c, "param 0.coinbase") }
+        if let g = b["gasLimit"], !g.isNull { env.gasLimit = try ParamDecoder.uint64(g, "param 0.gasLimit") }
+        if let f = b["baseFee"], !f.isNull { env.baseFee = try ParamDecoder.quantity(f, "param 0.baseFee") }
+        let coinbase = env.coinbase, baseFee = env.baseFee
+        return try withState(start, n) { state in
+            let overlay = StateOverlay(base: state)
+            let initial = overlay.balance(of: coinbase)
+            var before = initial, after = initial
+            var totalGas: UInt64 = 0
+            var totalFees = UInt256.zero
+            var hashes: [UInt8] = []
+            var results: [JSON] = []
+            for p in txs {
+                hashes += p.hash.bytes
+                let o = n.reader.executor.apply(p.tx, sender: p.sender, state: overlay, env: env)
+                overlay.commitCheckpoints()
+                let price = p.tx.priorityFee(baseFee: baseFee) ?? .zero
+                let fees = UInt256(o.gasUsed).saturatingMul(price)
+                totalGas &+= o.gasUsed
+                totalFees = totalFees.saturatingAdd(fees)
+                after = overlay.balance(of: coinbase)
+                let diff = after >= before ? after &- before : .zero
+                before = after
+                var r: [(String, JSON)] = [
+                    ("coinbaseDiff", .quantity(diff)), ("ethSentToCoinbase", .quantity(diff >= fees ? diff &- fees : .zero)),
+                    ("fromAddress", .address(p.sender)), ("gasFees", .quantity(fees)), ("gasPrice", .quantity(price)),
+                    ("gasUsed", .quantity(o.gasUsed)), ("toAddress", p.tx.to.map { .address($0) } ?? .null),
+                    ("txHash", .hash(p.hash)),
+                ]
+                r.append(o.status ? ("value", .data(o.output)) : ("revert", .data(o.output)))
+                results.append(.object(r))
+            }
+            let diff = after >= initial ? after &- initial : .zero
+            return .object([
+                ("bundleHash", .hash(Hash.keccak(hashes))),
+                ("bundleGasPrice", .quantity(totalGas == 0 ? .zero : diff / UInt256(totalGas))),
+                ("coinbaseDiff", .quantity(diff)),
+                ("ethSentToCoinbase", .quantity(diff >= totalFees ? diff &- totalFees : .zero)),
+                ("gasFees", .quantity(totalFees)),
+                ("results", .array(results)),
+                ("stateBlockNumber", .quantity(stateNumber)),
+                ("totalGasUsed", .quantity(totalGas)),
+            ])
+        }
+    }
+}
