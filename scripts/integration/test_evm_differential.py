@@ -549,7 +549,9 @@ class Program:
             self.args(self.rng.choice([0, 1, self.value()]))
         self.args(max(size, 0))
         self.args(base)
-        self.args(self.rng.choice([0, 0, 0, 1, 10**15]))
+        # Over the EIP-3860 limit the endowment is 0: geth (whose fills the state tests are) halts on the size
+        # before anything else, while py-evm first pushes 0 for an endowment the creator cannot pay.
+        self.args(0 if size > 49_152 else self.rng.choice([0, 0, 0, 1, 10**15]))
         self.op(CREATE2 if salt_op else CREATE, 4 if salt_op else 3, 1)
         slot = self.rng.choice(SLOTS)
         self.args(slot)
