@@ -3,6 +3,7 @@ import Primitives
 import Contracts
 import EthCrypto
 import Storage
+import EVM
 
 /// What the chain tells the outside world (logging, filters, subscriptions).
 public protocol ChainObserver: AnyObject, Sendable {
@@ -266,7 +267,7 @@ public actor Chain {
                                   index: UInt32(i), from: p.sender, to: p.tx.to, status: o.status, gasUsed: o.gasUsed,
                                   cumulativeGasUsed: cumulative, effectiveGasPrice: o.effectiveGasPrice,
                                   logs: o.logs, firstLogIndex: logIndex,
-                                  contractAddress: p.tx.to == nil ? Self.createAddress(p.sender, p.tx.nonce) : nil)
+                                  contractAddress: p.tx.to == nil ? EVM.createAddress(p.sender, p.tx.nonce) : nil)
             logIndex += UInt32(o.logs.count)
             let cr = Receipt(type: p.tx.type.rawValue, status: o.status, cumulativeGasUsed: cumulative, logs: o.logs)
             if !o.logs.isEmpty { bloom.formUnion(cr.bloom) }
@@ -379,13 +380,6 @@ public actor Chain {
             if let v { buf.append(1); buf.append(contentsOf: UInt64(v.count).bigEndianBytes); buf.append(contentsOf: v) } else { buf.append(0) }
         }
         return Hash.keccak(buf)
-    }
-
-    /// The CREATE address of `sender` at `nonce`: keccak256(rlp([sender, nonce]))[12:].
-    static func createAddress(_ sender: Address, _ nonce: UInt64) -> Address {
-        var w = RLPWriter(capacity: 32)
-        w.list { $0.write(sender); $0.write(nonce) }
-        return Address(bytes: Keccak256.hash(w.bytes)[12...])!
     }
 
     /// A deterministic stand-in for the beacon chain's randomness.

@@ -93,16 +93,15 @@ public struct EVM {
         self.block = block; self.natives = natives
     }
 
-    /// Intrinsic gas (Cancun): 21 000 (+32 000 and 2 per init-code word for a creation),
-    /// 4/16 per zero/non-zero data byte, 2 400 per access-list address and 1 900 per key.
+    /// Intrinsic gas (Cancun), as the transaction type defines it (creation and init-code words
+    /// included).
     public static func intrinsicGas(data: [UInt8], isCreate: Bool, accessList: [AccessListEntry]) -> UInt64 {
-        var g = UInt64(Gas.txBase)
-        var zeros: UInt64 = 0
-        for b in data where b == 0 { zeros += 1 }
-        g += zeros * 4 + (UInt64(data.count) - zeros) * 16
-        if isCreate { g += UInt64(Gas.txCreate) + UInt64(Gas.initCodeWord) * UInt64((data.count + 31) / 32) }
-        for e in accessList { g += 2400 + 1900 * UInt64(e.storageKeys.count) }
-        return g
+        Transaction.intrinsicGas(data: data, isContractCreation: isCreate, accessList: accessList)
+    }
+
+    /// The CREATE address of `sender` at `nonce` (receipts' `contractAddress`).
+    public static func createAddress(_ sender: Address, _ nonce: UInt64) -> Address {
+        Machine.createAddress(sender, nonce)
     }
 
     /// EIP-4844's blob gas price for an excess: fake_exponential(1, excess, 3 338 477).
@@ -203,7 +202,7 @@ public struct EVM {
             outcome = machine.execute(Message(kind: .call, caller: sender, target: to, codeAddress: to, value: tx.value,
                                               transfersValue: true, input: tx.data, gas: gas, isStatic: false, depth: 0))
         } else {
-            let addr = machine.createAddress(sender, acct.nonce)
+            let addr = Machine.createAddress(sender, acct.nonce)
             _ = state.warmAccount(addr)
             if machine.hasCodeOrNonce(addr) {
                 tracer?.onEnter(Message(kind: .create, caller: sender, target: addr, codeAddress: addr, value: tx.value,

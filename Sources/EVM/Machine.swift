@@ -79,7 +79,7 @@ final class Machine: NativeHost {
             case .create(let value, let initCode, let salt):
                 let me = f.message.target
                 let nonce = state.nonce(me)
-                let addr = salt.map { create2Address(me, $0, initCode) } ?? createAddress(me, nonce)
+                let addr = salt.map { create2Address(me, $0, initCode) } ?? Machine.createAddress(me, nonce)
                 _ = state.warmAccount(addr)
                 let childGas = f.gas - f.gas / 64
                 f.gas -= childGas
@@ -244,7 +244,8 @@ final class Machine: NativeHost {
         return state.hasStorage(a)
     }
 
-    func createAddress(_ sender: Address, _ nonce: UInt64) -> Address {
+    /// The CREATE address of `sender` at `nonce`: keccak256(rlp([sender, nonce]))[12:].
+    static func createAddress(_ sender: Address, _ nonce: UInt64) -> Address {
         var w = RLPWriter(capacity: 32)
         w.list { $0.write(sender); $0.write(nonce) }
         return Address(bytes: Keccak256.hash(w.bytes)[12...])!
