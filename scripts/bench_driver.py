@@ -1,4 +1,4 @@
-"""scripts/bench's driver: measures every SPEC §8 figure against the release binary and prints one line per
+"""scripts/bench's driver: measures every performance target's figure against the release binary and prints one line per
 figure with its target. Run it through scripts/bench (which builds the binary and uses the repo's .venv).
 
 Every section is bounded in count and time and stops by itself; all traffic is loopback. Figures are printed,

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Chain time (SPEC §4): `now = wall clock + offset`, or with `--no-wall-clock`,
+/// Chain time: `now = wall clock + offset`, or with `--no-wall-clock`,
 /// `now = genesis timestamp + offset`. Owned by the chain actor; its persistent part
 /// (`ClockState`) is saved with the head and captured by snapshots.
 public struct ClockState: Equatable, Sendable, Codable {

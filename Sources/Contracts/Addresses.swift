@@ -14,7 +14,7 @@ public struct ContractAddresses: Hashable, Sendable {
         self.matic = matic; self.pool = pool; self.aMATICb = aMATICb; self.aMATICc = aMATICc; self.ankr = ankr
     }
 
-    /// Ethereum mainnet (SPEC §5).
+    /// Ethereum mainnet.
     public static let mainnet = ContractAddresses(
         matic: Address(hex: "0x7D1AfA7B718fb893dB30A3aBc0Cfc608AaCfeBB0")!,
         pool: Address(hex: "0xCfD4B4Bc15C8bF0Fd820B0D4558c725727B3ce89")!,
@@ -105,7 +105,7 @@ public struct ContractAddresses: Hashable, Sendable {
     }
 }
 
-/// The off-chain accounts the contracts are configured with (SPEC §6).
+/// The off-chain accounts the contracts are configured with.
 ///
 /// - `operator`: the pool's and aMATICb's `_operator`, the owner of all three Ankr contracts
 ///   and the pool's `_notary` (PolygonPool R7's `initialize` sets `_notary = operator`; the

@@ -43,7 +43,7 @@ public struct OperatorStatus: Sendable {
     public var intermediaryMatic: UInt256
 }
 
-/// Ankr's off-chain operator (SPEC §6), run inside block building.
+/// Ankr's off-chain operator, run inside block building.
 ///
 /// Before a block's pooled transactions run, it does everything due at or before the block's
 /// timestamp, in time order (a rebase and a claim due at the same second: the rebase first),
@@ -240,7 +240,7 @@ public final class OperatorService: BlockHook, @unchecked Sendable {
             let wake = s.storage(OperatorRecord.account, OperatorRecord.wakeSlot).uint64 ?? 0
             if wake > builder.env.timestamp { return }
         }
-        // A user's own pooled transaction from an operator key (SPEC §6: tests may send operator
+        // A user's own pooled transaction from an operator key (tests may send operator
         // transactions themselves) keeps its nonce: the work moves after the block's transactions.
         if builder.pooledSenders.contains(operatorKey.address) || builder.pooledSenders.contains(intermediaryKey.address) {
             lock.withLock { deferred = (ObjectIdentifier(builder), forced) }

@@ -1,6 +1,6 @@
 import Primitives
 
-/// How Ankr's off-chain operator behaves (SPEC §6).
+/// How Ankr's off-chain operator behaves.
 public struct OperatorSettings: Sendable, Equatable {
     public enum Mode: String, Sendable { case auto, manual }
     /// Annual rate in basis points (450 = 4.5 %).

@@ -22,7 +22,7 @@ public struct RPCServerConfig: Sendable {
     public var maxWebSocketFrame: Int
     /// Accept WebSocket upgrades on the HTTP port.
     public var webSocket: Bool
-    /// The browser dashboard served on `GET /` with `Accept: text/html` (SPEC §10); nil with
+    /// The browser dashboard served on `GET /` with `Accept: text/html`; nil with
     /// `--no-dashboard`, and then such a GET answers as any other.
     public var dashboard: Dashboard? = nil
 

@@ -218,7 +218,7 @@ struct Stakenet: AsyncParsableCommand {
         var serverConfig = RPCServerConfig(host: host, port: port, allowOrigin: noCors ? nil : allowOrigin,
                                            maxBodyBytes: maxBodyBytes, maxBatch: maxBatch,
                                            maxWebSocketFrame: maxWebSocketFrame)
-        serverConfig.dashboard = noDashboard ? nil : Dashboard(wallClock: !noWallClock)  // SPEC §10
+        serverConfig.dashboard = noDashboard ? nil : Dashboard(wallClock: !noWallClock)
         let server = RPCServer(config: serverConfig, methods: methods)
         let boundPort: Int
         do { boundPort = try await server.start() } catch {

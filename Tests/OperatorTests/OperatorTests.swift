@@ -92,7 +92,7 @@ let e18 = UInt256.pow10(18)
 let ratioUpdate = "RatioUpdate(uint256)"
 let claimsServed = "ClaimsServed(address[],uint256[],uint256)"
 
-/// The SPEC §6 formula, applied `n` times from `start`.
+/// The operator's rebase formula, applied `n` times from `start`.
 func formula(_ start: UInt256, apr: UInt64 = 450, interval: UInt64 = 86_400, times n: Int) -> UInt256 {
     let growth = UInt256(apr) * UInt256.pow10(14) * UInt256(interval) / UInt256(31_536_000)
     var r = start
@@ -438,7 +438,7 @@ final class OperatorTests: XCTestCase {
         XCTAssertEqual(m.record.wake, .max)
     }
 
-    /// SPEC §8: a ten-year warp (3 650 rebases, claims served); timed, never asserted on.
+    /// The performance target: a ten-year warp (3 650 rebases, claims served); timed, never asserted on.
     func testTenYearWarpTiming() async throws {
         let n = try await TestNode()
         try await n.stakeBonds(0, e18 * 1_000)

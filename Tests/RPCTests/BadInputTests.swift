@@ -147,7 +147,7 @@ final class BadInputTests: XCTestCase {
         try await assertError(request("eth_getBlockByNumber", #"["0x"]"#), -32602, ["expected block tag"])
     }
 
-    /// What Anvil accepts, stakenet accepts too (SPEC: "where this page is silent, do what Anvil
+    /// What Anvil accepts, stakenet accepts too (the rule: "where nothing else decides, do what Anvil
     /// does"): leading zeros, decimal strings, no 0x prefix on data and addresses, any letter
     /// case in an address (no EIP-55 enforcement, as geth and Anvil).
     func testAnvilLeniencyIsExact() async throws {

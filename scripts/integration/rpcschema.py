@@ -1,6 +1,6 @@
 """Validates JSON-RPC results against the execution-apis OpenRPC document in ../shared/vectors.
 
-SPEC §3: "Responses conform to the execution-apis schemas in shared/vectors/execution-apis".
+The rule: "Responses conform to the execution-apis schemas in shared/vectors/execution-apis".
 The vectors are read in place (never copied): `$STAKENET_VECTORS` or `<repo>/../shared/vectors`.
 """
 import functools

@@ -10,7 +10,7 @@ GWEI = 10**9
 GAS_LIMIT = 30_000_000
 ZERO_BLOOM = "0x" + "00" * 256
 
-# SPEC §5: default addresses are Ethereum mainnet's.
+# Default addresses are Ethereum mainnet's.
 CONTRACTS = {
     "MATIC": "0x7D1AfA7B718fb893dB30A3aBc0Cfc608AaCfeBB0",
     "PolygonPool": "0xCfD4B4Bc15C8bF0Fd820B0D4558c725727B3ce89",

@@ -7,10 +7,9 @@ commits to stateRoot, the deterministic commitment of all state), head timestamp
 nonces (latest and pending) of the ten dev accounts, token balances and supplies read through
 eth_call, txpool_status and stakenet_status.
 
-"Right" follows SPEC §3 (-32700 parse, -32600 invalid request, -32601 method, -32602 params,
+"Right" is the README's error table (-32700 parse, -32600 invalid request, -32601 method, -32602 params,
 -32000/-32003 validation with geth's words, code 3 for reverts), then geth, then Anvil. Where
-geth and Anvil differ and the SPEC is silent, stakenet does what Anvil does (SPEC: "where this
-page is silent, do what Anvil does"): quantities with leading zeros ("0x01"), decimal strings,
+geth and Anvil differ and nothing else decides, stakenet does what Anvil does: quantities with leading zeros ("0x01"), decimal strings,
 data and addresses without 0x, and addresses in any letter case — EIP-55 checksums are not
 enforced, as neither geth nor Anvil enforce them — are accepted; `test_anvil_leniency` pins
 that they mean exactly what they say.

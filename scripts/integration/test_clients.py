@@ -1,4 +1,4 @@
-"""Every client works unmodified (SPEC §3): web3.py event filters and get_logs, WebSocket subscriptions,
+"""Every client works unmodified: web3.py event filters and get_logs, WebSocket subscriptions,
 message signing checked with eth-account, impersonation, MetaMask's request sequence, CORS preflight,
 and anvil_dumpState / anvil_loadState (and the --dump-state / --load-state / --state flags)."""
 import json

@@ -1,4 +1,4 @@
-"""Every result of the supported standard methods conforms to the execution-apis schemas (SPEC §3).
+"""Every result of the supported standard methods conforms to the execution-apis schemas.
 
 The schemas are `refs-openrpc.json` from ../shared/vectors/execution-apis (or $STAKENET_VECTORS), read in
 place: each method's result schema is validated with jsonschema (draft 7), `$ref`s resolving into the
@@ -27,7 +27,7 @@ def vectors_root() -> Path:
 DOC = json.loads((vectors_root() / "execution-apis" / "refs-openrpc.json").read_text())
 METHODS = {m["name"]: m for m in DOC["methods"]}
 
-# SPEC §3's standard methods that the execution-apis document also specifies.
+# The standard methods that the execution-apis document also specifies.
 SUPPORTED = sorted({
     "net_version", "eth_chainId", "eth_blockNumber", "eth_syncing", "eth_coinbase", "eth_accounts",
     "eth_getBalance", "eth_getTransactionCount", "eth_getCode", "eth_getStorageAt", "eth_gasPrice",
@@ -41,7 +41,7 @@ SUPPORTED = sorted({
 })
 
 
-# Where the document and the clients disagree, the clients win (SPEC: every client works unmodified); each
+# Where the document and the clients disagree, the clients win (every client must work unmodified); each
 # such result is validated against the schema named here instead, for the reason given.
 DEVIATIONS = {
     # geth answers {raw, tx}; Anvil and Hardhat answer the raw signed transaction, and ethers

@@ -1,4 +1,4 @@
-"""The emulated Ankr contracts (SPEC §5) driven by web3.py through the ABIs in fixtures/abi: staking, the
+"""The emulated Ankr contracts driven by web3.py through the ABIs in fixtures/abi: staking, the
 bond/certificate swap with a swap fee, token transfers and allowances, both unstake fee paths, every event
 decoded in order, documented reverts (by eth_call and by mined transaction), calldata-level reverts with
 empty data, and the supply invariants after every step. The operator runs in manual mode so that nothing
@@ -158,7 +158,7 @@ class Ankr:
         return dict(zip([f"{c[0]}.{c[1]}{tuple(c[2])}" for c in calls], values)), eth
 
     def invariants(self, staked=None):
-        """SPEC §5 supply invariants; with `staked`, the pool's MATIC accounting (manual mode: no MATIC has
+        """The supply invariants; with `staked`, the pool's MATIC accounting (manual mode: no MATIC has
         left the pool, so it holds exactly what was staked, all of it still pending)."""
         who = sorted(self.holders)
         calls = [("aMATICc", "totalSupply", [], None), ("aMATICb", "totalSharesSupply", [], None),

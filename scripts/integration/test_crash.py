@@ -1,4 +1,4 @@
-"""Crash test for durable group commit (SPEC §7, issue 7): with --data-dir, a transaction hash or
+"""Crash test for durable group commit (issue 7): with --data-dir, a transaction hash or
 receipt is returned only once its block is fsynced, so `kill -9` at any moment loses nothing that
 was acknowledged.
 

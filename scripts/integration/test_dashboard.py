@@ -1,4 +1,4 @@
-"""The browser dashboard (SPEC §10, issue 14): headless Chromium (Debian's `chromium` and `chromium-driver`, driven by
+"""The browser dashboard (issue 14): headless Chromium (Debian's `chromium` and `chromium-driver`, driven by
 Selenium; scripts/setup installs them) loads the page a real node serves on `GET /` and every value it shows is
 checked against what the node's JSON-RPC reports: head block, chain clock, ratio, supplies, balances, transactions,
 pending claims. Its warp buttons are clicked like a person would, and its render time after a 10-year warp is measured.

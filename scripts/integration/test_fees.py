@@ -1,4 +1,4 @@
-"""Fee methods and the pending view (SPEC §2, §3)."""
+"""Fee methods and the pending view."""
 from support import CHAIN_ID, DEV, GWEI, next_base_fee, q, raw_hex
 from rpcschema import assert_conforms
 

@@ -1,4 +1,4 @@
-"""JSON-RPC transport (SPEC §3): batches, limits, error codes, params forms, CORS, WebSocket."""
+"""JSON-RPC transport: batches, limits, error codes, params forms, CORS, WebSocket."""
 import json
 import os
 

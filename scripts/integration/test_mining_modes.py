@@ -1,4 +1,4 @@
-"""Mining modes (SPEC §2, §3): automine, --no-mining with evm_mine, evm_setAutomine, interval mining
+"""Mining modes: automine, --no-mining with evm_mine, evm_setAutomine, interval mining
 (--block-time and evm_setIntervalMining, seconds as Anvil), and the refusal of extra positional params."""
 import time
 

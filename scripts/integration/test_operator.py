@@ -1,4 +1,4 @@
-"""Ankr's emulated off-chain operator on a warpable clock (SPEC §3 stakenet_ methods, §4, §6), driven through
+"""Ankr's emulated off-chain operator on a warpable clock (the stakenet_ methods, time warps, the operator), driven through
 web3.py contract objects built from fixtures/abi: rebases, claim serving at exactly the unbond deadline, long
 warps, snapshots, reproducibility, restarts with --data-dir, manual mode and bad input."""
 import json
@@ -25,7 +25,7 @@ def topic(h):
 
 
 def ratio_after(ratio, n, apr=450, interval=DAY):
-    """SPEC §6: growth = apr·1e14·interval/31 536 000; newRatio = ratio·1e18/(1e18 + growth), n times."""
+    """The README's rebase rule: growth = apr·1e14·interval/31 536 000; newRatio = ratio·1e18/(1e18 + growth), n times."""
     growth = apr * 10**14 * interval // 31_536_000
     for _ in range(n):
         ratio = ratio * E18 // (E18 + growth)
@@ -390,7 +390,7 @@ def _operator_account(n):
 
 
 def test_users_own_operator_transaction_keeps_its_nonce_when_a_rebase_is_due(node):
-    """SPEC §6: tests may send operator transactions themselves. When the block their transaction
+    """Tests may send operator transactions themselves. When the block their transaction
     triggers also has a rebase due, the operator's work comes after it instead of taking its nonce."""
     n = node(FIXED_CLOCK)
     a = Ankr(n)

@@ -1,4 +1,4 @@
-"""`--data-dir` restarts (SPEC §1, §7) and reproducible chains with `--no-wall-clock` (SPEC §4)."""
+"""`--data-dir` restarts and reproducible chains with `--no-wall-clock`."""
 import signal
 
 from support import CHAIN_ID, DEV, GWEI, q

@@ -1,4 +1,4 @@
-"""Startup, `--config-out`, dev accounts, CLI flags and the read-only basics (SPEC §1, §2, §3)."""
+"""Startup, `--config-out`, dev accounts, CLI flags and the read-only basics."""
 import re
 
 from eth_utils import keccak

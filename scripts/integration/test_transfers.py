@@ -1,4 +1,4 @@
-"""Signed ETH transfers of every supported type, their receipts, blocks and fee accounting (SPEC §2)."""
+"""Signed ETH transfers of every supported type, their receipts, blocks and fee accounting."""
 import pytest
 from eth_account import Account
 from hexbytes import HexBytes

@@ -1,4 +1,4 @@
-"""Rejected transactions: geth's wording (SPEC §2), and a rejection changes nothing."""
+"""Rejected transactions: geth's wording, and a rejection changes nothing."""
 import pytest
 
 from support import CHAIN_ID, DEV, GAS_LIMIT, GWEI, empty_account, raw_hex

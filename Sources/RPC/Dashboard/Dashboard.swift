@@ -3,7 +3,7 @@ import Foundation
 import HTTPTypes
 import NIOCore
 
-/// The browser dashboard (SPEC §10): one HTML page, its CSS and JavaScript inline, compiled into
+/// The browser dashboard: one HTML page, its CSS and JavaScript inline, compiled into
 /// the binary (`DashboardAssets`), so it needs no network and no resource bundle. The node serves
 /// it on `GET /` to a request whose `Accept` names `text/html`; the page then talks to the node's
 /// own JSON-RPC (POST /) and WebSocket (same port) like any other client.

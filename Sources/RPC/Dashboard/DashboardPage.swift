@@ -1,4 +1,4 @@
-// The dashboard's HTML and CSS (SPEC §10), compiled into the binary. `Dashboard` fills the three
+// The dashboard's HTML and CSS, compiled into the binary. `Dashboard` fills the three
 // placeholders: the CSS, the node facts as JSON, the script (DashboardScript.swift).
 
 enum DashboardAssets {

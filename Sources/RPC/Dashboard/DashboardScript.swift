@@ -1,4 +1,4 @@
-// The dashboard's JavaScript (SPEC §10): plain ES2020, no framework, no network beyond the node
+// The dashboard's JavaScript: plain ES2020, no framework, no network beyond the node
 // that served it. It reads everything over the node's JSON-RPC (POST /) and follows new blocks
 // over the WebSocket on the same port (`eth_subscribe` newHeads and logs).
 

@@ -5,7 +5,7 @@ import Chain
 import Contracts
 import Operator
 
-/// stakenet's own methods (SPEC §3, §6): the operator's status, time warps, settings,
+/// stakenet's own methods: the operator's status, time warps, settings,
 /// forced operator actions and the notary's unstake-fee signature. Quantities (token
 /// amounts, the ratio, block numbers) are hex; times, APR and counts are JSON numbers.
 enum StakenetMethods {
