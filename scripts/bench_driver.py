@@ -20,8 +20,6 @@ import sys
 import tempfile
 import threading
 import time
-import http.client
-import urllib.parse
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -80,118 +78,21 @@ def fmt_rate(n):
 
 
 # ---------------------------------------------------------------------------------------------------------
-# JSON-RPC over one keep-alive connection
+# The node: the integration suite's launcher and client (scripts/integration/stakenode.py), with the
+# bench's own readings of the process (CPU time, RSS).
+
+sys.path.insert(0, str(ROOT / "scripts" / "integration"))
+from stakenode import NodeProcess, NodeStartError as NodeError, RPCError  # noqa: E402,F401 (re-exported)
 
 
-class RPCError(Exception):
-    def __init__(self, err):
-        self.code = err.get("code")
-        self.message = err.get("message", "")
-        super().__init__(f"{self.code}: {self.message}")
-
-
-class RPC:
-    def __init__(self, url, timeout=60.0):
-        u = urllib.parse.urlparse(url)
-        self.host, self.port = u.hostname, u.port
-        self.timeout = timeout
-        self.conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
-        self.next_id = 0
-
-    def call(self, method, *params, timeout=None):
-        self.next_id += 1
-        body = json.dumps({"jsonrpc": "2.0", "id": self.next_id, "method": method, "params": list(params)})
-        t = timeout or self.timeout
-        self.conn.timeout = t
-        if self.conn.sock is not None:
-            self.conn.sock.settimeout(t)
-        try:
-            self.conn.request("POST", "/", body.encode(), {"Content-Type": "application/json"})
-            data = self.conn.getresponse().read()
-        except (OSError, http.client.HTTPException):
-            self.conn.close()
-            raise
-        resp = json.loads(data)
-        if "error" in resp:
-            raise RPCError(resp["error"])
-        return resp["result"]
-
-    def close(self):
-        self.conn.close()
-
-
-def probe_chain_id(host, port):
-    """One eth_chainId over a fresh socket; True when the answer has a result."""
-    body = b'{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}'
-    req = (b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nConnection: close\r\n"
-           b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
-    try:
-        with socket.create_connection((host, port), timeout=2.0) as s:
-            s.sendall(req)
-            buf = b""
-            while True:
-                chunk = s.recv(4096)
-                if not chunk:
-                    break
-                buf += chunk
-                if b"\r\n\r\n" in buf and b"}" in buf.split(b"\r\n\r\n", 1)[1]:
-                    break
-        return buf.startswith(b"HTTP/1.1 200") and b'"result"' in buf
-    except OSError:
-        return False
-
-
-# ---------------------------------------------------------------------------------------------------------
-# The node
-
-
-class NodeError(Exception):
-    pass
-
-
-class Node:
+class Node(NodeProcess):
     def __init__(self, exe, workdir, name, args=()):
-        self.exe, self.workdir, self.name, self.args = exe, Path(workdir), name, list(args)
-        self.proc = None
-        self.rpc = None
+        super().__init__(exe, workdir, name, ["--quiet", *args])
 
     def start(self, timeout=30.0):
-        cfg = self.workdir / f"{self.name}.config.json"
-        if cfg.exists():
-            cfg.unlink()
-        self.log_path = self.workdir / f"{self.name}.log"
-        log = open(self.log_path, "ab")
-        argv = [str(self.exe), "--port", "0", "--config-out", str(cfg), "--quiet", *self.args]
-        t0 = time.perf_counter()
-        self.proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        log.close()
-        url = None
-        while True:
-            if self.proc.poll() is not None:
-                raise NodeError(f"stakenet exited with code {self.proc.returncode} during startup:\n{self.log_tail()}")
-            if time.perf_counter() - t0 > timeout:
-                self.kill()
-                raise NodeError(f"stakenet did not answer eth_chainId within {timeout:.0f} s:\n{self.log_tail()}")
-            if url is None:
-                try:
-                    self.config = json.loads(cfg.read_text())
-                    url = self.config["url"]
-                    u = urllib.parse.urlparse(url)
-                except (OSError, ValueError, KeyError):
-                    url = None
-            if url is not None and probe_chain_id(u.hostname, u.port):
-                break
-            time.sleep(0.0005)
-        self.startup_ms = (time.perf_counter() - t0) * 1000
-        self.url = url
-        self.rpc = RPC(url)
+        super().start(timeout=timeout, poll=0.0005)
+        self.rpc = self.client
         return self
-
-    def log_tail(self, n=30):
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-n:])
-        except OSError:
-            return "<no log>"
 
     def status_kb(self, field):
         try:
@@ -221,21 +122,11 @@ class Node:
     def hwm_mb(self):
         return self.status_kb("VmHWM") / 1024
 
-    def kill(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-
     def stop(self):
-        if self.rpc:
-            self.rpc.close()
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        self.proc.send_signal(signal.SIGTERM)
         try:
-            self.proc.wait(15)
-        except subprocess.TimeoutExpired:
-            self.kill()
+            super().stop(timeout=15)
+        except TimeoutError:
+            pass  # killed by the launcher
 
     # -- helpers -----------------------------------------------------------------------------------------
     def send_and_check(self, tx, what):

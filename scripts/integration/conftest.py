@@ -7,128 +7,55 @@ against the release binary, started the way a user's CI starts it:
 them are stopped at teardown. When a test fails, the tail of each node's stdout/stderr is attached to
 the report. The binary is `$STAKENET_BIN`, else `<repo>/.build/release/stakenet`.
 """
-import json
-import os
 import signal
-import subprocess
-import time
-from pathlib import Path
 
 import pytest
 import requests
 from web3 import Web3
 
+from stakenode import REPO, NodeProcess, NodeStartError, RPCError, binary  # noqa: F401 (re-exported)
 from support import raw_hex
 
-REPO = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 30.0
 STOP_TIMEOUT = 10.0
 
 
-def binary() -> Path:
-    return Path(os.environ.get("STAKENET_BIN", REPO / ".build" / "release" / "stakenet"))
+class Node(NodeProcess):
+    """One running stakenet process (the shared launcher of stakenode.py), with the suite's helpers.
+    `rpc`/`request`/`raw` go through the launcher's keep-alive client; `session` (requests) is there
+    for tests that need to set HTTP details themselves."""
 
-
-class RPCError(Exception):
-    def __init__(self, response):
-        self.response = response
-        err = response.get("error") or {}
-        self.code = err.get("code")
-        self.message = err.get("message", "")
-        self.data = err.get("data")
-        super().__init__(json.dumps(response))
-
-
-class Node:
-    """One running stakenet process."""
-
-    def __init__(self, workdir: Path, extra_args, name: str):
-        self.workdir = workdir
+    def __init__(self, workdir, extra_args, name: str):
+        super().__init__(binary(), workdir, name, extra_args)
         self.extra_args = list(extra_args)
-        self.name = name
-        self.config_path = workdir / f"{name}.config.json"
-        self.log_path = workdir / f"{name}.log"
-        self.proc = None
-        self.config = None
-        self.url = None
         self.session = requests.Session()
         self._next_id = 0
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self):
-        exe = binary()
-        if not exe.exists():
-            pytest.fail(f"stakenet binary not found at {exe} (build it with `swift build -c release` "
-                        f"or set STAKENET_BIN)")
-        if self.config_path.exists():
-            self.config_path.unlink()
-        self.argv = [str(exe), "--port", "0", "--config-out", str(self.config_path), *self.extra_args]
-        log = open(self.log_path, "ab")
-        log.write(f"$ {' '.join(self.argv)}\n".encode())
-        log.flush()
-        self.proc = subprocess.Popen(self.argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        log.close()
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            if self.proc.poll() is not None:
-                pytest.fail(f"stakenet exited with code {self.proc.returncode} during startup:\n{self.log_tail()}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"stakenet did not answer eth_chainId within {START_TIMEOUT}s:\n{self.log_tail()}")
-            if self.config is None:
-                try:
-                    self.config = json.loads(self.config_path.read_text())
-                    self.url = self.config["url"]
-                except (FileNotFoundError, json.JSONDecodeError, KeyError):
-                    self.config = None
-            if self.config is not None:
-                try:
-                    r = self.session.post(self.url, json={"jsonrpc": "2.0", "id": 0, "method": "eth_chainId",
-                                                          "params": []}, timeout=2)
-                    if r.status_code == 200 and "result" in r.json():
-                        break
-                except (requests.RequestException, ValueError):
-                    pass
-            time.sleep(0.02)
+        self.exe = binary()
+        try:
+            super().start(timeout=START_TIMEOUT, poll=0.02)
+        except NodeStartError as e:
+            pytest.fail(str(e))
         self.w3 = Web3(Web3.HTTPProvider(self.url, request_kwargs={"timeout": 60}))
         return self
 
     def stop(self, sig=signal.SIGTERM):
         """Stops the process with `sig` and returns its exit code."""
-        if self.proc is None or self.proc.poll() is not None:
-            return None if self.proc is None else self.proc.returncode
-        self.proc.send_signal(sig)
         try:
-            self.proc.wait(STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-            raise AssertionError(f"stakenet did not exit within {STOP_TIMEOUT}s of signal {sig}")
+            code = super().stop(sig, STOP_TIMEOUT)
+        except TimeoutError as e:
+            raise AssertionError(str(e))
         self.session.close()
         self.session = requests.Session()
-        return self.proc.returncode
-
-    def log_tail(self, lines=300):
-        try:
-            text = self.log_path.read_text(errors="replace")
-        except FileNotFoundError:
-            return "<no log>"
-        rows = text.splitlines()
-        head = "" if len(rows) <= lines else f"... ({len(rows) - lines} earlier lines)\n"
-        return head + "\n".join(rows[-lines:])
+        return code
 
     # -- JSON-RPC --------------------------------------------------------------------------
     def raw(self, payload, timeout=60):
         """POSTs `payload` and returns the decoded JSON answer: str/bytes are sent as they are (to
         send malformed bodies), anything else JSON-encoded."""
-        if isinstance(payload, (str, bytes)):
-            r = self.session.post(self.url, data=payload, timeout=timeout,
-                                  headers={"Content-Type": "application/json"})
-        else:
-            r = self.session.post(self.url, json=payload, timeout=timeout)
-        try:
-            return r.json()
-        except ValueError:
-            raise AssertionError(f"HTTP {r.status_code}, body is not JSON: {r.text[:500]!r}")
+        return self.client.raw(payload, timeout)
 
     def request(self, method, *params):
         """The whole response object of one call."""
