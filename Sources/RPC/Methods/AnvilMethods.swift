@@ -267,16 +267,7 @@ enum AnvilMethods {
     /// evm_mine's options, then the mined blocks with full transactions, each with `output`
     /// (and `revertReason` when it failed) from its execution, as Anvil's evm_mine_detailed.
     static func mineDetailed(_ p: Params, _ n: NodeContext) async throws -> JSON {
-        var ts: UInt64? = nil
-        var blocks: UInt64 = 1
-        if let v = p[0], !v.isNull {
-            if v.isObject {
-                if let t = v["timestamp"], !t.isNull { ts = try ParamDecoder.uint64(t, "param 0.timestamp") }
-                if let b = v["blocks"], !b.isNull { blocks = try ParamDecoder.uint64(b, "param 0.blocks") }
-            } else {
-                ts = try p.uint64(0)
-            }
-        }
+        let (ts, blocks) = try CheatMethods.mineOptions(p)
         guard blocks <= 1_000 else {
             throw RPCError.invalidParams("param 0.blocks: at most 1000 blocks per evm_mine_detailed (each comes back whole)")
         }

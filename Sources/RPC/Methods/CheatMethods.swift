@@ -12,16 +12,7 @@ enum CheatMethods {
         // MARK: mining
 
         t.register("evm_mine") { p in
-            var ts: UInt64? = nil
-            var blocks: UInt64 = 1
-            if let v = p[0], !v.isNull {
-                if v.isObject {
-                    if let t = v["timestamp"], !t.isNull { ts = try ParamDecoder.uint64(t, "param 0.timestamp") }
-                    if let b = v["blocks"], !b.isNull { blocks = try ParamDecoder.uint64(b, "param 0.blocks") }
-                } else {
-                    ts = try p.uint64(0)
-                }
-            }
+            let (ts, blocks) = try mineOptions(p)
             guard blocks <= n.limits.maxMineBlocks else {
                 throw RPCError.invalidParams("param 0.blocks: at most \(n.limits.maxMineBlocks) blocks per call")
             }
@@ -228,5 +219,17 @@ enum CheatMethods {
             throw RPCError.invalidParams("param \(i): time cannot go backwards (got \(s) seconds)")
         }
         return try p.uint64(i)
+    }
+
+    /// evm_mine's param: nothing, a timestamp, or `{timestamp, blocks}` (Ganache's form, as
+    /// Anvil takes it). One block unless `blocks` says otherwise.
+    static func mineOptions(_ p: Params) throws -> (timestamp: UInt64?, blocks: UInt64) {
+        guard let v = p[0], !v.isNull else { return (nil, 1) }
+        guard v.isObject else { return (try p.uint64(0), 1) }
+        var ts: UInt64? = nil
+        var blocks: UInt64 = 1
+        if let t = v["timestamp"], !t.isNull { ts = try ParamDecoder.uint64(t, "param 0.timestamp") }
+        if let b = v["blocks"], !b.isNull { blocks = try ParamDecoder.uint64(b, "param 0.blocks") }
+        return (ts, blocks)
     }
 }
