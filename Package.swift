@@ -9,7 +9,7 @@ var targets: [Target] = [
     .systemLibrary(name: "CLevelDB", path: "Sources/CLevelDB",
                    providers: [.apt(["libleveldb-dev"])]),
     // UInt256, Address, Hash, hex, keccak, RLP, Merkle-Patricia root, ABI.
-    .target(name: "Primitives"),
+    .target(name: "Primitives", swiftSettings: [.swiftLanguageMode(.v6)]),
     // secp256k1 signatures, BIP-39 / BIP-32 key derivation.
     .target(name: "EthCrypto", dependencies: [
         "Primitives", "CSecp256k1", .product(name: "Crypto", package: "swift-crypto"),
@@ -23,7 +23,7 @@ var targets: [Target] = [
     // ethereum/tests GeneralStateTests: parsing, in-memory pre-state, post-state roots, the runner.
     .target(name: "Conformance", dependencies: ["EVM", "Primitives", "EthCrypto"]),
     // LevelDB and the multi-version state.
-    .target(name: "Storage", dependencies: ["Primitives", "CLevelDB"]),
+    .target(name: "Storage", dependencies: ["Primitives", "CLevelDB"], swiftSettings: [.swiftLanguageMode(.v6)]),
     // The five emulated contracts, their dispatcher and gas table.
     .target(name: "Contracts", dependencies: ["Primitives", "EthCrypto"]),
     // Transactions, blocks, receipts, txpool, mining, clock, fees.
@@ -44,11 +44,11 @@ var targets: [Target] = [
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
     ]),
-    .testTarget(name: "PrimitivesTests", dependencies: ["Primitives"]),
+    .testTarget(name: "PrimitivesTests", dependencies: ["Primitives"], swiftSettings: [.swiftLanguageMode(.v6)]),
     .testTarget(name: "EthCryptoTests", dependencies: ["EthCrypto", "Primitives"]),
     .testTarget(name: "EVMTests", dependencies: ["EVM", "Primitives", "EthCrypto"]),
     .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "EVM", "Primitives", "EthCrypto"]),
-    .testTarget(name: "StorageTests", dependencies: ["Storage", "Primitives"]),
+    .testTarget(name: "StorageTests", dependencies: ["Storage", "Primitives"], swiftSettings: [.swiftLanguageMode(.v6)]),
     .testTarget(name: "ContractsTests", dependencies: ["Contracts", "Primitives", "EthCrypto"]),
     .testTarget(name: "ChainTests", dependencies: ["Chain", "Contracts", "Primitives", "EthCrypto", "Storage"]),
     .testTarget(name: "OperatorTests", dependencies: ["Operator", "Chain", "Contracts", "Primitives", "Storage", "EthCrypto"]),

@@ -234,7 +234,8 @@ final class DatabaseTests: TempDirTestCase {
         var batch = WriteBatch()
         for i in 0..<200 { state.stage(b("k\(i)"), b("v\(i)@0"), block: 0, into: &batch) }
         try db.write(batch, sync: false)
-        let failures = UnsafeMutablePointer<Int>.allocate(capacity: 4)
+        // nonisolated(unsafe): iteration t writes only failures[t]; read after concurrentPerform returns.
+        nonisolated(unsafe) let failures = UnsafeMutablePointer<Int>.allocate(capacity: 4)
         failures.initialize(repeating: 0, count: 4)
         defer { failures.deallocate() }
         DispatchQueue.concurrentPerform(iterations: 4) { t in
