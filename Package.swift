@@ -13,13 +13,13 @@ var targets: [Target] = [
     // secp256k1 signatures, BIP-39 / BIP-32 key derivation.
     .target(name: "EthCrypto", dependencies: [
         "Primitives", "CSecp256k1", .product(name: "Crypto", package: "swift-crypto"),
-    ]),
+    ], swiftSettings: [.swiftLanguageMode(.v6)]),
     // The EVM: interpreter, gas, precompiles, the journaled state and the host seam that
     // native (Swift) contracts plug into.
     .target(name: "EVM", dependencies: [
         "Primitives", "EthCrypto",
         .product(name: "Crypto", package: "swift-crypto"),
-    ]),
+    ], swiftSettings: [.swiftLanguageMode(.v6)]),
     // ethereum/tests GeneralStateTests: parsing, in-memory pre-state, post-state roots, the runner.
     .target(name: "Conformance", dependencies: ["EVM", "Primitives", "EthCrypto"]),
     // LevelDB and the multi-version state.
@@ -45,8 +45,8 @@ var targets: [Target] = [
         .product(name: "Logging", package: "swift-log"),
     ]),
     .testTarget(name: "PrimitivesTests", dependencies: ["Primitives"], swiftSettings: [.swiftLanguageMode(.v6)]),
-    .testTarget(name: "EthCryptoTests", dependencies: ["EthCrypto", "Primitives"]),
-    .testTarget(name: "EVMTests", dependencies: ["EVM", "Primitives", "EthCrypto"]),
+    .testTarget(name: "EthCryptoTests", dependencies: ["EthCrypto", "Primitives"], swiftSettings: [.swiftLanguageMode(.v6)]),
+    .testTarget(name: "EVMTests", dependencies: ["EVM", "Primitives", "EthCrypto"], swiftSettings: [.swiftLanguageMode(.v6)]),
     .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "EVM", "Primitives", "EthCrypto"]),
     .testTarget(name: "StorageTests", dependencies: ["Storage", "Primitives"], swiftSettings: [.swiftLanguageMode(.v6)]),
     .testTarget(name: "ContractsTests", dependencies: ["Contracts", "Primitives", "EthCrypto"]),
