@@ -21,7 +21,7 @@ var targets: [Target] = [
         .product(name: "Crypto", package: "swift-crypto"),
     ], swiftSettings: [.swiftLanguageMode(.v6)]),
     // ethereum/tests GeneralStateTests: parsing, in-memory pre-state, post-state roots, the runner.
-    .target(name: "Conformance", dependencies: ["EVM", "Primitives", "EthCrypto"]),
+    .target(name: "Conformance", dependencies: ["EVM", "Primitives", "EthCrypto"], swiftSettings: [.swiftLanguageMode(.v6)]),
     // LevelDB and the multi-version state.
     .target(name: "Storage", dependencies: ["Primitives", "CLevelDB"], swiftSettings: [.swiftLanguageMode(.v6)]),
     // The five emulated contracts, their dispatcher and gas table.
@@ -47,7 +47,7 @@ var targets: [Target] = [
     .testTarget(name: "PrimitivesTests", dependencies: ["Primitives"], swiftSettings: [.swiftLanguageMode(.v6)]),
     .testTarget(name: "EthCryptoTests", dependencies: ["EthCrypto", "Primitives"], swiftSettings: [.swiftLanguageMode(.v6)]),
     .testTarget(name: "EVMTests", dependencies: ["EVM", "Primitives", "EthCrypto"], swiftSettings: [.swiftLanguageMode(.v6)]),
-    .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "EVM", "Primitives", "EthCrypto"]),
+    .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "EVM", "Primitives", "EthCrypto"], swiftSettings: [.swiftLanguageMode(.v6)]),
     .testTarget(name: "StorageTests", dependencies: ["Storage", "Primitives"], swiftSettings: [.swiftLanguageMode(.v6)]),
     .testTarget(name: "ContractsTests", dependencies: ["Contracts", "Primitives", "EthCrypto"]),
     .testTarget(name: "ChainTests", dependencies: ["Chain", "Contracts", "Primitives", "EthCrypto", "Storage"]),
