@@ -25,7 +25,7 @@ var targets: [Target] = [
     // LevelDB and the multi-version state.
     .target(name: "Storage", dependencies: ["Primitives", "CLevelDB"], swiftSettings: [.swiftLanguageMode(.v6)]),
     // The five emulated contracts, their dispatcher and gas table.
-    .target(name: "Contracts", dependencies: ["Primitives", "EthCrypto"]),
+    .target(name: "Contracts", dependencies: ["Primitives", "EthCrypto"], swiftSettings: [.swiftLanguageMode(.v6)]),
     // Transactions, blocks, receipts, txpool, mining, clock, fees.
     .target(name: "Chain", dependencies: ["Primitives", "EthCrypto", "Storage", "Contracts", "EVM"]),
     // Ankr's off-chain operator: rebases and claim serving.
@@ -49,7 +49,7 @@ var targets: [Target] = [
     .testTarget(name: "EVMTests", dependencies: ["EVM", "Primitives", "EthCrypto"], swiftSettings: [.swiftLanguageMode(.v6)]),
     .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "EVM", "Primitives", "EthCrypto"], swiftSettings: [.swiftLanguageMode(.v6)]),
     .testTarget(name: "StorageTests", dependencies: ["Storage", "Primitives"], swiftSettings: [.swiftLanguageMode(.v6)]),
-    .testTarget(name: "ContractsTests", dependencies: ["Contracts", "Primitives", "EthCrypto"]),
+    .testTarget(name: "ContractsTests", dependencies: ["Contracts", "Primitives", "EthCrypto"], swiftSettings: [.swiftLanguageMode(.v6)]),
     .testTarget(name: "ChainTests", dependencies: ["Chain", "Contracts", "Primitives", "EthCrypto", "Storage"]),
     .testTarget(name: "OperatorTests", dependencies: ["Operator", "Chain", "Contracts", "Primitives", "Storage", "EthCrypto"]),
     .testTarget(name: "RPCTests", dependencies: ["RPC", "Chain", "Primitives"]),
