@@ -27,7 +27,7 @@ var targets: [Target] = [
     // The five emulated contracts, their dispatcher and gas table.
     .target(name: "Contracts", dependencies: ["Primitives", "EthCrypto"], swiftSettings: [.swiftLanguageMode(.v6)]),
     // Transactions, blocks, receipts, txpool, mining, clock, fees.
-    .target(name: "Chain", dependencies: ["Primitives", "EthCrypto", "Storage", "Contracts", "EVM"]),
+    .target(name: "Chain", dependencies: ["Primitives", "EthCrypto", "Storage", "Contracts", "EVM"], swiftSettings: [.swiftLanguageMode(.v6)]),
     // Ankr's off-chain operator: rebases and claim serving.
     .target(name: "Operator", dependencies: ["Primitives", "EthCrypto", "Contracts", "Chain"]),
     // JSON-RPC: transport, method table, errors, filters, subscriptions.
@@ -50,7 +50,7 @@ var targets: [Target] = [
     .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "EVM", "Primitives", "EthCrypto"], swiftSettings: [.swiftLanguageMode(.v6)]),
     .testTarget(name: "StorageTests", dependencies: ["Storage", "Primitives"], swiftSettings: [.swiftLanguageMode(.v6)]),
     .testTarget(name: "ContractsTests", dependencies: ["Contracts", "Primitives", "EthCrypto"], swiftSettings: [.swiftLanguageMode(.v6)]),
-    .testTarget(name: "ChainTests", dependencies: ["Chain", "Contracts", "Primitives", "EthCrypto", "Storage"]),
+    .testTarget(name: "ChainTests", dependencies: ["Chain", "Contracts", "Primitives", "EthCrypto", "Storage"], swiftSettings: [.swiftLanguageMode(.v6)]),
     .testTarget(name: "OperatorTests", dependencies: ["Operator", "Chain", "Contracts", "Primitives", "Storage", "EthCrypto"]),
     .testTarget(name: "RPCTests", dependencies: ["RPC", "Chain", "Primitives"]),
 ]
