@@ -29,7 +29,7 @@ var targets: [Target] = [
     // Transactions, blocks, receipts, txpool, mining, clock, fees.
     .target(name: "Chain", dependencies: ["Primitives", "EthCrypto", "Storage", "Contracts", "EVM"], swiftSettings: [.swiftLanguageMode(.v6)]),
     // Ankr's off-chain operator: rebases and claim serving.
-    .target(name: "Operator", dependencies: ["Primitives", "EthCrypto", "Contracts", "Chain"]),
+    .target(name: "Operator", dependencies: ["Primitives", "EthCrypto", "Contracts", "Chain"], swiftSettings: [.swiftLanguageMode(.v6)]),
     // JSON-RPC: transport, method table, errors, filters, subscriptions.
     .target(name: "RPC", dependencies: [
         "Primitives", "EthCrypto", "Chain", "Contracts", "Operator", "EVM",
@@ -51,7 +51,7 @@ var targets: [Target] = [
     .testTarget(name: "StorageTests", dependencies: ["Storage", "Primitives"], swiftSettings: [.swiftLanguageMode(.v6)]),
     .testTarget(name: "ContractsTests", dependencies: ["Contracts", "Primitives", "EthCrypto"], swiftSettings: [.swiftLanguageMode(.v6)]),
     .testTarget(name: "ChainTests", dependencies: ["Chain", "Contracts", "Primitives", "EthCrypto", "Storage"], swiftSettings: [.swiftLanguageMode(.v6)]),
-    .testTarget(name: "OperatorTests", dependencies: ["Operator", "Chain", "Contracts", "Primitives", "Storage", "EthCrypto"]),
+    .testTarget(name: "OperatorTests", dependencies: ["Operator", "Chain", "Contracts", "Primitives", "Storage", "EthCrypto"], swiftSettings: [.swiftLanguageMode(.v6)]),
     .testTarget(name: "RPCTests", dependencies: ["RPC", "Chain", "Primitives"]),
 ]
 
