@@ -38,7 +38,7 @@ var targets: [Target] = [
         .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "Logging", package: "swift-log"),
-    ]),
+    ], swiftSettings: [.swiftLanguageMode(.v6)]),
     .executableTarget(name: "stakenet", dependencies: [
         "RPC", "Chain", "Operator", "EthCrypto", "Primitives", "Conformance",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -52,7 +52,7 @@ var targets: [Target] = [
     .testTarget(name: "ContractsTests", dependencies: ["Contracts", "Primitives", "EthCrypto"], swiftSettings: [.swiftLanguageMode(.v6)]),
     .testTarget(name: "ChainTests", dependencies: ["Chain", "Contracts", "Primitives", "EthCrypto", "Storage"], swiftSettings: [.swiftLanguageMode(.v6)]),
     .testTarget(name: "OperatorTests", dependencies: ["Operator", "Chain", "Contracts", "Primitives", "Storage", "EthCrypto"], swiftSettings: [.swiftLanguageMode(.v6)]),
-    .testTarget(name: "RPCTests", dependencies: ["RPC", "Chain", "Primitives"]),
+    .testTarget(name: "RPCTests", dependencies: ["RPC", "Chain", "Primitives"], swiftSettings: [.swiftLanguageMode(.v6)]),
 ]
 
 // Development aid: STAKENET_ONLY="Primitives,Storage" builds just those targets (and their
