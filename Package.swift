@@ -43,7 +43,7 @@ var targets: [Target] = [
         "RPC", "Chain", "Operator", "EthCrypto", "Primitives", "Conformance",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
-    ]),
+    ], swiftSettings: [.swiftLanguageMode(.v6)]),
     .testTarget(name: "PrimitivesTests", dependencies: ["Primitives"], swiftSettings: [.swiftLanguageMode(.v6)]),
     .testTarget(name: "EthCryptoTests", dependencies: ["EthCrypto", "Primitives"], swiftSettings: [.swiftLanguageMode(.v6)]),
     .testTarget(name: "EVMTests", dependencies: ["EVM", "Primitives", "EthCrypto"], swiftSettings: [.swiftLanguageMode(.v6)]),
