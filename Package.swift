@@ -9,27 +9,27 @@ var targets: [Target] = [
     .systemLibrary(name: "CLevelDB", path: "Sources/CLevelDB",
                    providers: [.apt(["libleveldb-dev"])]),
     // UInt256, Address, Hash, hex, keccak, RLP, Merkle-Patricia root, ABI.
-    .target(name: "Primitives", swiftSettings: [.swiftLanguageMode(.v6)]),
+    .target(name: "Primitives"),
     // secp256k1 signatures, BIP-39 / BIP-32 key derivation.
     .target(name: "EthCrypto", dependencies: [
         "Primitives", "CSecp256k1", .product(name: "Crypto", package: "swift-crypto"),
-    ], swiftSettings: [.swiftLanguageMode(.v6)]),
+    ]),
     // The EVM: interpreter, gas, precompiles, the journaled state and the host seam that
     // native (Swift) contracts plug into.
     .target(name: "EVM", dependencies: [
         "Primitives", "EthCrypto",
         .product(name: "Crypto", package: "swift-crypto"),
-    ], swiftSettings: [.swiftLanguageMode(.v6)]),
+    ]),
     // ethereum/tests GeneralStateTests: parsing, in-memory pre-state, post-state roots, the runner.
-    .target(name: "Conformance", dependencies: ["EVM", "Primitives", "EthCrypto"], swiftSettings: [.swiftLanguageMode(.v6)]),
+    .target(name: "Conformance", dependencies: ["EVM", "Primitives", "EthCrypto"]),
     // LevelDB and the multi-version state.
-    .target(name: "Storage", dependencies: ["Primitives", "CLevelDB"], swiftSettings: [.swiftLanguageMode(.v6)]),
+    .target(name: "Storage", dependencies: ["Primitives", "CLevelDB"]),
     // The five emulated contracts, their dispatcher and gas table.
-    .target(name: "Contracts", dependencies: ["Primitives", "EthCrypto"], swiftSettings: [.swiftLanguageMode(.v6)]),
+    .target(name: "Contracts", dependencies: ["Primitives", "EthCrypto"]),
     // Transactions, blocks, receipts, txpool, mining, clock, fees.
-    .target(name: "Chain", dependencies: ["Primitives", "EthCrypto", "Storage", "Contracts", "EVM"], swiftSettings: [.swiftLanguageMode(.v6)]),
+    .target(name: "Chain", dependencies: ["Primitives", "EthCrypto", "Storage", "Contracts", "EVM"]),
     // Ankr's off-chain operator: rebases and claim serving.
-    .target(name: "Operator", dependencies: ["Primitives", "EthCrypto", "Contracts", "Chain"], swiftSettings: [.swiftLanguageMode(.v6)]),
+    .target(name: "Operator", dependencies: ["Primitives", "EthCrypto", "Contracts", "Chain"]),
     // JSON-RPC: transport, method table, errors, filters, subscriptions.
     .target(name: "RPC", dependencies: [
         "Primitives", "EthCrypto", "Chain", "Contracts", "Operator", "EVM",
@@ -38,21 +38,21 @@ var targets: [Target] = [
         .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "Logging", package: "swift-log"),
-    ], swiftSettings: [.swiftLanguageMode(.v6)]),
+    ]),
     .executableTarget(name: "stakenet", dependencies: [
         "RPC", "Chain", "Operator", "EthCrypto", "Primitives", "Conformance",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
-    ], swiftSettings: [.swiftLanguageMode(.v6)]),
-    .testTarget(name: "PrimitivesTests", dependencies: ["Primitives"], swiftSettings: [.swiftLanguageMode(.v6)]),
-    .testTarget(name: "EthCryptoTests", dependencies: ["EthCrypto", "Primitives"], swiftSettings: [.swiftLanguageMode(.v6)]),
-    .testTarget(name: "EVMTests", dependencies: ["EVM", "Primitives", "EthCrypto"], swiftSettings: [.swiftLanguageMode(.v6)]),
-    .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "EVM", "Primitives", "EthCrypto"], swiftSettings: [.swiftLanguageMode(.v6)]),
-    .testTarget(name: "StorageTests", dependencies: ["Storage", "Primitives"], swiftSettings: [.swiftLanguageMode(.v6)]),
-    .testTarget(name: "ContractsTests", dependencies: ["Contracts", "Primitives", "EthCrypto"], swiftSettings: [.swiftLanguageMode(.v6)]),
-    .testTarget(name: "ChainTests", dependencies: ["Chain", "Contracts", "Primitives", "EthCrypto", "Storage"], swiftSettings: [.swiftLanguageMode(.v6)]),
-    .testTarget(name: "OperatorTests", dependencies: ["Operator", "Chain", "Contracts", "Primitives", "Storage", "EthCrypto"], swiftSettings: [.swiftLanguageMode(.v6)]),
-    .testTarget(name: "RPCTests", dependencies: ["RPC", "Chain", "Primitives"], swiftSettings: [.swiftLanguageMode(.v6)]),
+    ]),
+    .testTarget(name: "PrimitivesTests", dependencies: ["Primitives"]),
+    .testTarget(name: "EthCryptoTests", dependencies: ["EthCrypto", "Primitives"]),
+    .testTarget(name: "EVMTests", dependencies: ["EVM", "Primitives", "EthCrypto"]),
+    .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "EVM", "Primitives", "EthCrypto"]),
+    .testTarget(name: "StorageTests", dependencies: ["Storage", "Primitives"]),
+    .testTarget(name: "ContractsTests", dependencies: ["Contracts", "Primitives", "EthCrypto"]),
+    .testTarget(name: "ChainTests", dependencies: ["Chain", "Contracts", "Primitives", "EthCrypto", "Storage"]),
+    .testTarget(name: "OperatorTests", dependencies: ["Operator", "Chain", "Contracts", "Primitives", "Storage", "EthCrypto"]),
+    .testTarget(name: "RPCTests", dependencies: ["RPC", "Chain", "Primitives"]),
 ]
 
 // Development aid: STAKENET_ONLY="Primitives,Storage" builds just those targets (and their
@@ -75,5 +75,5 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: targets,
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )
