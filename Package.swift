@@ -44,21 +44,23 @@ var targets: [Target] = [
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
     ]),
-    .testTarget(name: "PrimitivesTests", dependencies: ["Primitives"]),
-    .testTarget(name: "EthCryptoTests", dependencies: ["EthCrypto", "Primitives"]),
-    .testTarget(name: "EVMTests", dependencies: ["EVM", "Primitives", "EthCrypto"]),
-    .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "EVM", "Primitives", "EthCrypto"]),
-    .testTarget(name: "StorageTests", dependencies: ["Storage", "Primitives"]),
+    // Helpers the test targets share: the shared vectors' location, a seeded generator.
+    .target(name: "TestSupport", path: "Tests/TestSupport"),
+    .testTarget(name: "PrimitivesTests", dependencies: ["Primitives", "TestSupport"]),
+    .testTarget(name: "EthCryptoTests", dependencies: ["EthCrypto", "Primitives", "TestSupport"]),
+    .testTarget(name: "EVMTests", dependencies: ["EVM", "Primitives", "EthCrypto", "TestSupport"]),
+    .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "EVM", "Primitives", "EthCrypto", "TestSupport"]),
+    .testTarget(name: "StorageTests", dependencies: ["Storage", "Primitives", "TestSupport"]),
     .testTarget(name: "ContractsTests", dependencies: ["Contracts", "Primitives", "EthCrypto"]),
     .testTarget(name: "ChainTests", dependencies: ["Chain", "Contracts", "Primitives", "EthCrypto", "Storage"]),
     .testTarget(name: "OperatorTests", dependencies: ["Operator", "Chain", "Contracts", "Primitives", "Storage", "EthCrypto"]),
-    .testTarget(name: "RPCTests", dependencies: ["RPC", "Chain", "Primitives"]),
+    .testTarget(name: "RPCTests", dependencies: ["RPC", "Chain", "Primitives", "TestSupport"]),
 ]
 
 // Development aid: STAKENET_ONLY="Primitives,Storage" builds just those targets (and their
 // tests), so work on a low module does not compile the HTTP stack. Unset in normal use.
 if let only = ProcessInfo.processInfo.environment["STAKENET_ONLY"], !only.isEmpty {
-    let keep = Set(only.split(separator: ",").map(String.init)).union(["CSecp256k1", "CLevelDB"])
+    let keep = Set(only.split(separator: ",").map(String.init)).union(["CSecp256k1", "CLevelDB", "TestSupport"])
     targets = targets.filter { keep.contains($0.name) || keep.contains($0.name.replacingOccurrences(of: "Tests", with: "")) }
 }
 
@@ -75,5 +77,5 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: targets,
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

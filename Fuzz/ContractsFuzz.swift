@@ -46,6 +46,9 @@ struct FuzzInput {
 
 let e18 = UInt256(1_000_000_000_000_000_000 as UInt64)
 
+/// `fputs(s, stderr)` without Glibc's `stderr` global, a shared mutable var to Swift 6.
+func printToStderr(_ s: String) { _ = s.withCString { write(2, $0, strlen($0)) } }
+
 struct World {
     let contracts: NativeContracts
     var state = FuzzState()
@@ -80,7 +83,7 @@ struct World {
     }
 }
 
-let genesisWorld = World()
+nonisolated(unsafe) let genesisWorld = World()  // libFuzzer runs inputs on one thread, and only copy() reads it
 
 let kinds = ContractKind.allCases
 /// FUZZ_TRACE=1: print each call (for reading a crash input: `FUZZ_TRACE=1 .build-fuzz/contracts crash-…`).
@@ -144,8 +147,8 @@ public func contractsFuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt
                               timestamp: 1_700_000_000 + block * 12, chainId: 31337)
         let r = w.contracts.call(to: to, calldata: calldata, context: ctx, state: w.state)
         if trace {
-            fputs("call \(calls): \(caller.short) -> \(w.contracts.describe(to: to, calldata: calldata) ?? "?") value \(value) "
-                  + "calldata \(calldata.hex) -> \(r.success ? "ok" : "revert") \(r.output.hex)\n", stderr)
+            printToStderr("call \(calls): \(caller.short) -> \(w.contracts.describe(to: to, calldata: calldata) ?? "?") value \(value) "
+                  + "calldata \(calldata.hex) -> \(r.success ? "ok" : "revert") \(r.output.hex)\n")
         }
         block += UInt64(input.byte() % 3)
         if !r.success {

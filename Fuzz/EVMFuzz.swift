@@ -38,6 +38,9 @@ import Primitives
 import Glibc
 #endif
 
+/// `fputs(s, stderr)` without Glibc's `stderr` global, a shared mutable var to Swift 6.
+func printToStderr(_ s: String) { _ = s.withCString { write(2, $0, strlen($0)) } }
+
 // MARK: state
 
 final class FuzzBackend: StateBackend {
@@ -86,7 +89,7 @@ final class FuzzBackend: StateBackend {
 /// the input, 2 run out of gas, 3 write then revert (the EVM must undo the write), 5 call back
 /// into the EVM through `NativeHost` (to 0x1000 + 0x1000·(input[1] & 1), passing on the value it
 /// received and input[2...]), else read.
-final class FuzzNatives: NativeCode {
+final class FuzzNatives: NativeCode, Sendable {
     static let address = Address(truncating: UInt256(UInt64(0x4e41)))
     func isNative(_ a: Address) -> Bool { a == FuzzNatives.address }
     func call(_ c: NativeCall, state: EVMState, block: BlockContext, host: NativeHost) -> NativeOutcome {
@@ -202,9 +205,9 @@ func runAndCheck(_ evm: EVM, _ tx: TxEnv, _ backend: FuzzBackend, _ options: Tra
     let result = transactOrDie(evm, tx, backend, options, "unexpected TxError for a valid transaction")
     let again = transactOrDie(evm, tx, backend, options, "the same transaction threw on its second run")
     if trace {
-        fputs("tx to \(tx.to?.hex ?? "create") value \(tx.value) gas \(tx.gasLimit) data \(Hex.encode(tx.data)) -> "
+        printToStderr("tx to \(tx.to?.hex ?? "create") value \(tx.value) gas \(tx.gasLimit) data \(Hex.encode(tx.data)) -> "
               + "\(result.status) gasUsed \(result.gasUsed) refund \(result.gasRefunded) output \(Hex.encode(result.output)) "
-              + "logs \(result.logs.count) accounts \(result.changes.accounts.count) storage \(result.changes.storage.count)\n", stderr)
+              + "logs \(result.logs.count) accounts \(result.changes.accounts.count) storage \(result.changes.storage.count)\n")
     }
     check(sameResult(result, again), "non-deterministic: two runs of one transaction differ (\(result.status) vs \(again.status))")
 

@@ -13,7 +13,7 @@
 import Foundation
 import Primitives
 
-final class ResponseBox: @unchecked Sendable { var value: [UInt8]? }
+final class ResponseBox: @unchecked Sendable { var value: [UInt8]? }  // written by one task before `done.signal()`, read after `done.wait()`
 
 let fuzzTable: MethodTable = {
     let t = MethodTable(maxBatch: 50)

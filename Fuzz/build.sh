@@ -14,7 +14,7 @@ cd "$root"
 out="$root/.build-fuzz"
 mods="$out/modules"
 mkdir -p "$mods" "$out/obj"
-flags=(-O -g -swift-version 5 -parse-as-library -sanitize=fuzzer,address)
+flags=(-O -g -swift-version 6 -parse-as-library -sanitize=fuzzer,address)
 
 # fresh <output> <inputs…>: true when <output> exists and is newer than every input.
 fresh() {

@@ -214,7 +214,9 @@ public actor Chain {
         if !pool.isEmpty { builder.pooledSenders = pool.senders }
         for h in hooks { h.beforeTransactions(builder) }
 
-        for p in only ?? readyTransactions(overlay, baseFee: env.baseFee) {
+        // An if-expression, not `??`: its autoclosure would capture `overlay`, used again below.
+        let candidates = if let only { only } else { readyTransactions(overlay, baseFee: env.baseFee) }
+        for p in candidates {
             if p.tx.gasLimit > builder.gasRemaining { continue }
             if p.tx.maxFeePerGas < env.baseFee { continue }
             let acct = overlay.account(p.sender)
@@ -232,8 +234,13 @@ public actor Chain {
 
     /// The pool's executable transactions in block order (arrival, or fee cap with `--order fees`).
     func readyTransactions(_ state: StateOverlay, baseFee: UInt256) -> [PooledTransaction] {
-        config.orderByFees ? pool.readyByFees(stateNonce: { state.nonce(of: $0) })
-                           : pool.ready(stateNonce: { state.nonce(of: $0) })
+        Self.readyTransactions(in: pool, orderByFees: config.orderByFees, state)
+    }
+
+    /// The same, nonisolated: `state` stays out of the actor's region, so `pendingState` can send it.
+    nonisolated static func readyTransactions(in pool: TxPool, orderByFees: Bool, _ state: StateOverlay) -> [PooledTransaction] {
+        orderByFees ? pool.readyByFees(stateNonce: { state.nonce(of: $0) })
+                    : pool.ready(stateNonce: { state.nonce(of: $0) })
     }
 
     /// Mines `count` blocks `interval` seconds apart (anvil_mine). Empty blocks after the
@@ -608,12 +615,12 @@ public actor Chain {
     /// The next block as Anvil's `pending` tag sees it: its environment (timestamp, base fee,
     /// number) and the head state with the pool's ready transactions applied in block order.
     /// Operator work due in that block is not applied (it runs only when the block is mined).
-    public func pendingState() -> (state: StateOverlay, env: BlockEnv, included: [PooledTransaction]) {
+    public func pendingState() -> sending (state: StateOverlay, env: BlockEnv, included: [PooledTransaction]) {
         let env = nextEnv(timestamp: clock.nextBlockTimestamp(parent: head.header.timestamp))
         let overlay = StateOverlay(base: reader.state(at: head.number))
         let builder = BlockBuilder(env: env, parent: head.header, state: overlay, executor: executor)
         guard !pool.isEmpty else { return (overlay, env, []) }
-        for p in readyTransactions(overlay, baseFee: env.baseFee) {
+        for p in Self.readyTransactions(in: pool, orderByFees: config.orderByFees, overlay) {
             if p.tx.gasLimit > builder.gasRemaining || p.tx.maxFeePerGas < env.baseFee { continue }
             let acct = overlay.account(p.sender)
             guard acct.nonce == p.tx.nonce, acct.balance >= executor.maxCost(p.tx) else { continue }

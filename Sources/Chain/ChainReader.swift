@@ -5,7 +5,7 @@ import Storage
 
 /// Reads of committed blocks and state. Thread-safe and lock-light: RPC reads go here
 /// directly and never wait behind the chain actor, which only publishes a new head.
-public final class ChainReader: @unchecked Sendable {
+public final class ChainReader: @unchecked Sendable {  // its vars are guarded by `lock`; the rest is immutable
     public let store: ChainStore
     public let executor: Executor
     public let config: ChainConfig

@@ -15,7 +15,7 @@ import Storage
 ///
 /// A block, its transactions, receipts, indexes, state versions, new code and the head
 /// pointer go in one write batch, so a crash leaves either all of a block or none of it.
-public final class ChainStore: @unchecked Sendable {
+public final class ChainStore: Sendable {
     public let db: Database
     public let state: VersionedState
     public let codes: CodeStore
@@ -169,7 +169,7 @@ public final class ChainStore: @unchecked Sendable {
 
 /// Contract code by hash (`ChainStore.codePrefix`), with a cache of what was read: the bytes
 /// under a hash never change, so a cached entry never goes stale, whatever reverts happen.
-public final class CodeStore: @unchecked Sendable {
+public final class CodeStore: @unchecked Sendable {  // `cache` and `cachedBytes` guarded by `lock`
     let db: Database
     private let lock = NSLock()
     private var cache: [Hash: [UInt8]] = [:]

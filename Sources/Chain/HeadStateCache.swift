@@ -4,7 +4,7 @@ import Foundation
 /// reads at the head skip LevelDB's seek. The chain actor moves it forward with each block's
 /// writes, applies state cheats to it, and empties it when history is rewritten; readers on
 /// any thread fill it from LevelDB only while it still describes the block they read.
-final class HeadStateCache: @unchecked Sendable {
+final class HeadStateCache: @unchecked Sendable {  // `block` and `values` guarded by `lock`
     private let lock = NSLock()
     private var block: UInt64
     /// key → raw stored value (nil: absent).

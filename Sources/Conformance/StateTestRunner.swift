@@ -169,7 +169,7 @@ public enum StateTestRunner {
 }
 
 /// Hands out file indexes and releases results in index order.
-private final class OrderedResults: @unchecked Sendable {
+private final class OrderedResults: @unchecked Sendable {  // vars guarded by `lock`; `report` is only called under it
     private let lock = NSLock()
     private var nextIndex = 0
     private var nextReport = 0

@@ -5,7 +5,7 @@ import Primitives
 // included, are those of the Solidity base it stands for), and a builder of its entries.
 
 /// A contract with OpenZeppelin's `OwnableUpgradeable`: aMATICb, aMATICc, PolygonPool.
-protocol OwnableContract {
+protocol OwnableContract: Sendable {
     init(_ x: Exec)
     var ownable: Ownable { get }
 }
@@ -28,7 +28,7 @@ extension OwnableContract {
 
 /// The IERC20 functions of OpenZeppelin 4's `ERC20Upgradeable`, as aMATICb (ERC20BondBase)
 /// and aMATICc expose them.
-protocol UpgradeableERC20 {
+protocol UpgradeableERC20: Sendable {
     init(_ x: Exec)
     func totalSupply(_ x: Exec) throws(Revert) -> UInt256
     func balanceOf(_ x: Exec, _ account: Address) throws(Revert) -> UInt256
@@ -80,7 +80,7 @@ extension UpgradeableERC20 {
 
 /// An OpenZeppelin 2.x `ERC20, ERC20Detailed` token (MATIC, ANKR). The writes default to the
 /// plain `OZ2ERC20`; a token with more rules (MATIC's pause) provides its own.
-protocol OZ2Token {
+protocol OZ2Token: Sendable {
     init(_ x: Exec)
     var erc20: OZ2ERC20 { get }
     func name(_ x: Exec) -> [UInt8]

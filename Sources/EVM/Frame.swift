@@ -1,7 +1,7 @@
 import Primitives
 
 /// Valid JUMPDEST positions of one code, as a bitmap (PUSH data excluded).
-final class JumpDests: @unchecked Sendable {  // immutable after init; shared between frames of one thread
+final class JumpDests: Sendable {  // immutable after init; shared between frames of one thread
     let bits: [UInt64]
     init(_ code: [UInt8]) {
         var b = [UInt64](repeating: 0, count: code.count / 64 + 1)

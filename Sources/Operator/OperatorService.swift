@@ -61,7 +61,7 @@ public struct OperatorStatus: Sendable {
 ///
 /// All its state is chain state (`OperatorRecord`), so snapshots, resets and restarts restore
 /// it; the only in-memory state is the one-shot forced-action request and the last report.
-public final class OperatorService: BlockHook, @unchecked Sendable {
+public final class OperatorService: BlockHook, @unchecked Sendable {  // its vars are guarded by `lock`; the rest is immutable
     public let chain: Chain
     public let contracts: NativeContracts
     /// Values for a state that has no operator record yet (the CLI flags).
@@ -489,12 +489,14 @@ struct Run {
         guard cost <= acct.balance else { return 0 }
         var signed = [PooledTransaction?](repeating: nil, count: count)
         let chunks = max(1, min(ProcessInfo.processInfo.activeProcessorCount, count / 8))
+        let unsignedTxs = unsigned
         signed.withUnsafeMutableBufferPointer { out in
-            let base = out.baseAddress!
+            // nonisolated(unsafe): chunk c writes only the indexes ≡ c mod chunks; read after concurrentPerform returns.
+            nonisolated(unsafe) let base = out.baseAddress!
             DispatchQueue.concurrentPerform(iterations: chunks) { c in
                 var i = c
                 while i < count {
-                    if let tx = try? unsigned[i].signed(privateKey: key.privateKey) {
+                    if let tx = try? unsignedTxs[i].signed(privateKey: key.privateKey) {
                         base[i] = PooledTransaction(tx: tx, hash: tx.hash, sender: key.address)
                     }
                     i += chunks

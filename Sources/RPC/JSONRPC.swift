@@ -75,7 +75,7 @@ public typealias RequestLogger = @Sendable (String) -> Void
 ///
 /// Registration is thread-safe and may happen at any time; requests see the table as it is
 /// when they are dispatched.
-public final class MethodTable: @unchecked Sendable {
+public final class MethodTable: @unchecked Sendable {  // its vars are guarded by `lock`
     private let lock = NSLock()
     private var handlers: [String: RPCHandler] = [:]
     private var longRunning: Set<String> = []

@@ -40,7 +40,7 @@ public struct RPCServerConfig: Sendable {
 }
 
 /// The JSON-RPC server: HTTP POST on any path, WebSocket upgrade on the same port, CORS.
-public final class RPCServer: @unchecked Sendable {
+public final class RPCServer: @unchecked Sendable {  // its vars are guarded by `lock`
     public let config: RPCServerConfig
     public let methods: MethodTable
     let logger: Logger
@@ -157,7 +157,7 @@ public enum RPCServerError: Error, CustomStringConvertible {
 }
 
 /// One-shot result hand-over from the server task to `start()`.
-private final class StartGate: @unchecked Sendable {
+private final class StartGate: @unchecked Sendable {  // its vars are guarded by `lock`
     private let lock = NSLock()
     private var result: Result<Int, Error>?
     private var waiter: CheckedContinuation<Int, Error>?

@@ -4,7 +4,7 @@ import Foundation
 /// (removed by `cleanup()`), or a user's `--data-dir`. The directory *is* the LevelDB
 /// database; it carries a format marker (`meta:format` → `stakenet-1`) so a database from an
 /// incompatible version is refused instead of misread.
-public final class DataDirectory: @unchecked Sendable {
+public final class DataDirectory: @unchecked Sendable {  // `cleanedUp` guarded by `lock`; the rest is immutable
     public static let formatKey: [UInt8] = Array("meta:format".utf8)
     public static let currentFormat = "stakenet-1"
 

@@ -7,7 +7,7 @@ import Foundation
 /// serialises writers itself). `close()` waits for operations in flight and afterwards every
 /// operation fails with `.closed` (reads return nil), so a late request during shutdown can
 /// never touch freed memory.
-public final class Database: @unchecked Sendable {
+public final class Database: @unchecked Sendable {  // `handle` guarded by `rw`, `_lastReadError` by `errorLock`; LevelDB handles are thread-safe
     public let path: String
 
     private var handle: OpaquePointer?          // leveldb_t*

@@ -13,7 +13,7 @@ import Foundation
 /// to `key ‖ ~N` lands on the newest version ≤ N. The change entries let `truncate(above:)`
 /// visit only the keys written after N (no scan of the state), and blocks that wrote nothing
 /// cost nothing.
-public final class VersionedState: @unchecked Sendable {
+public final class VersionedState: Sendable {
     public let db: Database
     public let versionPrefix: UInt8
     public let changePrefix: UInt8

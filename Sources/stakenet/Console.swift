@@ -26,7 +26,7 @@ struct Banner {
 
 /// The node's console output: the banner, requests and mined transactions. Writes are
 /// serialised so lines never interleave.
-final class Console: ChainObserver, @unchecked Sendable {
+final class Console: ChainObserver, Sendable {
     let quiet: Bool
     let contracts: NativeContracts
     /// `anvil_setLoggingEnabled`: requests and mined transactions are printed only while on.

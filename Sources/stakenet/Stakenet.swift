@@ -291,13 +291,13 @@ func waitForTermination() async {
     }
 }
 
-final class OnceFlag: @unchecked Sendable {
+final class OnceFlag: @unchecked Sendable {  // `done` is guarded by `lock`
     private let lock = NSLock()
     private var done = false
     func set() -> Bool { lock.lock(); defer { lock.unlock() }; if done { return false }; done = true; return true }
 }
 
 enum SignalSources {
-    nonisolated(unsafe) static var all: [DispatchSourceSignal] = []
+    nonisolated(unsafe) static var all: [DispatchSourceSignal] = []  // appended once, by waitForTermination's one call; never read (it keeps the sources alive)
     static func keep(_ s: [DispatchSourceSignal]) { all.append(contentsOf: s) }
 }

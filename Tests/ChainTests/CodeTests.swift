@@ -152,7 +152,7 @@ final class CodeTests: XCTestCase {
     // MARK: the block commit path
 
     /// Code set while a block is built (as contract creation will) is stored with the block.
-    final class CodeHook: BlockHook, @unchecked Sendable {
+    final class CodeHook: BlockHook, @unchecked Sendable {  // `done` is only touched on the chain actor
         let target: Address, code: [UInt8]
         var done = false
         init(target: Address, code: [UInt8]) { self.target = target; self.code = code }

@@ -3,16 +3,7 @@ import Foundation
 import Primitives
 import EVM
 @testable import Conformance
-
-/// `../shared/vectors` beside the repo (or $STAKENET_VECTORS).
-private enum Vectors {
-    static var root: URL {
-        if let env = ProcessInfo.processInfo.environment["STAKENET_VECTORS"] { return URL(fileURLWithPath: env) }
-        return URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared/vectors")
-    }
-}
+import TestSupport
 
 final class ConformanceTests: XCTestCase {
     /// A hand-written state test in the filled format: two data entries (the second with an

@@ -22,16 +22,6 @@ final class MemoryState: WorldState {
     func restore(_ s: Snapshot) { balances = s.balances; slots = s.slots }
 }
 
-/// Vectors (shared with PrimitivesTests): `../shared/vectors` beside the repo, or $STAKENET_VECTORS.
-enum Vectors {
-    static var root: URL {
-        if let env = ProcessInfo.processInfo.environment["STAKENET_VECTORS"] { return URL(fileURLWithPath: env) }
-        return URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared/vectors")
-    }
-}
-
 let e18 = UInt256(1_000_000_000_000_000_000 as UInt64)
 func tokens(_ n: UInt64) -> UInt256 { UInt256(n) * e18 }
 

@@ -1,6 +1,7 @@
 import XCTest
 import Primitives
 @testable import EVM
+import TestSupport
 
 /// BigNat, the arithmetic under the modexp precompile (0x05). The references are Python's
 /// `pow(b, e, m)` and `divmod`, run once over inputs drawn from a SplitMix64 stream that this
@@ -23,16 +24,7 @@ final class BigNatTests: XCTestCase {
 
     // MARK: The seeded case stream (mirrors gen_vectors.py below)
 
-    private struct SplitMix {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
+    private typealias SplitMix = SplitMix64
 
     /// Random bytes, all 0xff, a zero top half, or a single set bit.
     private func number(_ r: inout SplitMix, _ maxLen: Int) -> [UInt8] {

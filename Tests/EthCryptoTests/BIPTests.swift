@@ -2,6 +2,7 @@ import XCTest
 import Foundation
 import Primitives
 @testable import EthCrypto
+import TestSupport
 
 final class BIPTests: XCTestCase {
     func testHashPrimitives() {

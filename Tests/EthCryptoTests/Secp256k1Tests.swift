@@ -2,20 +2,7 @@ import XCTest
 import Foundation
 import Primitives
 @testable import EthCrypto
-
-/// Locates `../shared/vectors` from this source file (the repo sits beside `shared/`).
-enum Vectors {
-    static var root: URL {
-        if let env = ProcessInfo.processInfo.environment["STAKENET_VECTORS"] { return URL(fileURLWithPath: env) }
-        return URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared/vectors")
-    }
-    static func json(_ path: String) throws -> Any {
-        let data = try Data(contentsOf: root.appendingPathComponent(path))
-        return try JSONSerialization.jsonObject(with: data)
-    }
-}
+import TestSupport
 
 func hexBytes(_ s: String, file: StaticString = #filePath, line: UInt = #line) -> [UInt8] {
     guard let b = Hex.decode(s.hasPrefix("0x") ? s : "0x" + s) else {

@@ -2,16 +2,7 @@ import XCTest
 import Foundation
 import Primitives
 @testable import EthCrypto
-
-/// Locates `../shared/vectors` (or `$STAKENET_VECTORS`).
-private enum TxVectorFiles {
-    static var root: URL {
-        if let env = ProcessInfo.processInfo.environment["STAKENET_VECTORS"] { return URL(fileURLWithPath: env) }
-        return URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared/vectors")
-    }
-}
+import TestSupport
 
 /// ethereum/tests TransactionTests: every file, each test at its latest listed fork.
 final class TransactionVectorTests: XCTestCase {
@@ -99,7 +90,7 @@ final class TransactionVectorTests: XCTestCase {
     }
 
     func testAllTransactionTests() throws {
-        let dir = TxVectorFiles.root.appendingPathComponent("ethereum-tests/TransactionTests")
+        let dir = Vectors.root.appendingPathComponent("ethereum-tests/TransactionTests")
         let files = try XCTUnwrap(FileManager.default.enumerator(at: dir, includingPropertiesForKeys: nil))
             .compactMap { $0 as? URL }.filter { $0.pathExtension == "json" }
         XCTAssertEqual(files.count, 210)
@@ -169,7 +160,7 @@ final class TransactionVectorTests: XCTestCase {
 
     /// Raw transactions and base fee of each block of execution-apis `tests/chain.rlp`.
     static func chainBlocks() throws -> [(number: UInt64, baseFee: UInt256?, txs: [[UInt8]])] {
-        let data = try [UInt8](Data(contentsOf: TxVectorFiles.root.appendingPathComponent("execution-apis/tests/chain.rlp")))
+        let data = try [UInt8](Data(contentsOf: Vectors.root.appendingPathComponent("execution-apis/tests/chain.rlp")))
         var r = RLPReader(data)
         var out: [(number: UInt64, baseFee: UInt256?, txs: [[UInt8]])] = []
         while !r.isAtEnd {
@@ -187,7 +178,7 @@ final class TransactionVectorTests: XCTestCase {
     /// decodes, re-encodes byte for byte, validates for the chain's id and recovers a known
     /// test account; blob and set-code transactions are refused by type.
     func testExecutionAPIsChainTransactions() throws {
-        let accountsURL = TxVectorFiles.root.appendingPathComponent("execution-apis/tools/chain/accounts.json")
+        let accountsURL = Vectors.root.appendingPathComponent("execution-apis/tools/chain/accounts.json")
         let accounts = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: accountsURL)) as? [String: Any])
         let known = Set(accounts.keys.map { $0.lowercased() })
         var counts: [String: Int] = [:]
@@ -219,7 +210,7 @@ final class TransactionVectorTests: XCTestCase {
     func testAgainstRPCTransactionObjects() throws {
         let blocks = try Self.chainBlocks()
         for name in ["get-legacy-tx", "get-legacy-create", "get-legacy-input", "get-access-list", "get-dynamic-fee"] {
-            let text = try String(contentsOf: TxVectorFiles.root.appendingPathComponent(
+            let text = try String(contentsOf: Vectors.root.appendingPathComponent(
                 "execution-apis/tests/eth_getTransactionByHash/\(name).io"), encoding: .utf8)
             let line = try XCTUnwrap(text.split(separator: "\n").first { $0.hasPrefix("<< ") })
             let obj = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.dropFirst(3).utf8)) as? [String: Any])
@@ -300,7 +291,7 @@ final class TransactionVectorTests: XCTestCase {
     func testBasicTestsSignedLegacy() throws {
         // BasicTests/txtest.json: pre-EIP-155 legacy transactions signed with a given key
         // (RFC 6979 nonces; the second was signed before low-s was required).
-        let url = TxVectorFiles.root.appendingPathComponent("ethereum-tests/BasicTests/txtest.json")
+        let url = Vectors.root.appendingPathComponent("ethereum-tests/BasicTests/txtest.json")
         let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [[String: Any]])
         XCTAssertEqual(json.count, 2)
         for c in json {

@@ -9,7 +9,7 @@ import Chain
 
 /// A chain with the operator installed, over an ephemeral (or given) LevelDB directory, on a
 /// `--no-wall-clock` clock starting at `genesis`.
-final class TestNode {
+final class TestNode: Sendable {
     static let genesis: UInt64 = 1_700_000_000
     static let keys: (dev: [DevAccount], ops: [DevAccount]) = {
         let m = DevAccount.defaultMnemonic

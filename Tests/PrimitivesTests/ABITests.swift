@@ -1,6 +1,7 @@
 import XCTest
 import Foundation
 @testable import Primitives
+import TestSupport
 
 final class ABITests: XCTestCase {
     func hex(_ s: String) -> [UInt8] { Hex.decode(s)! }

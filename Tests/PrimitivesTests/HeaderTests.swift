@@ -1,6 +1,7 @@
 import XCTest
 import Foundation
 @testable import Primitives
+import TestSupport
 
 /// One block of execution-apis `tests/chain.rlp`, split into raw parts.
 struct RawChainBlock {

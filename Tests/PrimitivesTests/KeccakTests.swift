@@ -1,20 +1,7 @@
 import XCTest
 import Foundation
 @testable import Primitives
-
-/// Locates `../shared/vectors` from this source file (the repo sits beside `shared/`).
-enum Vectors {
-    static var root: URL {
-        if let env = ProcessInfo.processInfo.environment["STAKENET_VECTORS"] { return URL(fileURLWithPath: env) }
-        return URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared/vectors")
-    }
-    static func json(_ path: String) throws -> Any {
-        let data = try Data(contentsOf: root.appendingPathComponent(path))
-        return try JSONSerialization.jsonObject(with: data)
-    }
-}
+import TestSupport
 
 final class KeccakTests: XCTestCase {
     func testEmptyAndAbc() {

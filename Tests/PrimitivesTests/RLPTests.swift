@@ -1,6 +1,7 @@
 import XCTest
 import Foundation
 @testable import Primitives
+import TestSupport
 
 final class RLPTests: XCTestCase {
     /// Big-endian bytes of a non-negative decimal of any size (the vectors go past 2^256).

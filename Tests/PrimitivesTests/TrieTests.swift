@@ -1,6 +1,7 @@
 import XCTest
 import Foundation
 @testable import Primitives
+import TestSupport
 
 final class TrieTests: XCTestCase {
     /// TrieTests text: `0x…` is hex, anything else its UTF-8 bytes.

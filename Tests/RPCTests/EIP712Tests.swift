@@ -3,15 +3,11 @@ import Foundation
 import Primitives
 import EthCrypto
 @testable import RPC
+import TestSupport
 
 /// The vectors in ../shared/vectors (or $STAKENET_VECTORS), read in place.
 enum ClientVectors {
-    static var root: URL {
-        if let env = ProcessInfo.processInfo.environment["STAKENET_VECTORS"] { return URL(fileURLWithPath: env) }
-        return URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared/vectors")
-    }
+    static var root: URL { Vectors.root }
     static func json(_ path: String) throws -> JSON {
         let data = try Data(contentsOf: root.appendingPathComponent(path))
         return try JSON.parse([UInt8](data), maxDepth: 256)

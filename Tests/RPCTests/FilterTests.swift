@@ -9,7 +9,7 @@ import Chain
 
 /// A node without a server: a chain over a temporary LevelDB, its context and method table
 /// (standard, cheat and client methods).
-final class ClientsNode: @unchecked Sendable {
+final class ClientsNode: Sendable {
     let dir: DataDirectory
     let chain: Chain
     let context: NodeContext
@@ -85,7 +85,7 @@ final class ClientsNode: @unchecked Sendable {
 }
 
 /// A clock the test moves by hand.
-final class ManualClock: @unchecked Sendable {
+final class ManualClock: @unchecked Sendable {  // `t` is guarded by `lock`
     private let lock = NSLock()
     private var t: Double = 1000
     var now: Double { lock.withLock { t } }
@@ -258,7 +258,7 @@ final class FilterTests: XCTestCase {
 
 final class FilterSubscriptionTests: XCTestCase {
     /// Reads the next message a connection queued, or nil after `timeout` seconds.
-    final class Inbox: @unchecked Sendable {
+    final class Inbox: @unchecked Sendable {  // `iterator` is used by one `next` call at a time (each test awaits it)
         let connection = QueuedConnection()
         private var iterator: AsyncStream<[UInt8]>.AsyncIterator
         init() { iterator = connection.outgoing.makeAsyncIterator() }
@@ -368,7 +368,7 @@ final class FilterSubscriptionTests: XCTestCase {
     }
 }
 
-final class UncheckedBox2<T>: @unchecked Sendable {
+final class UncheckedBox2<T>: @unchecked Sendable {  // hands `value` to one other task; the sender does not use it meanwhile
     let value: T
     init(_ v: T) { value = v }
 }

@@ -4,7 +4,7 @@ import Foundation
 
 struct PlainError: Error, CustomStringConvertible { var description: String { "disk on fire" } }
 
-final class Recorder: @unchecked Sendable {
+final class Recorder: @unchecked Sendable {  // `items` is guarded by `lock`
     private let lock = NSLock()
     private var items: [String] = []
     func add(_ s: String) { lock.withLock { items.append(s) } }

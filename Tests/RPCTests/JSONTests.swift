@@ -1,6 +1,7 @@
 import XCTest
 import Foundation
 @testable import RPC
+import TestSupport
 
 final class JSONTests: XCTestCase {
     func parse(_ s: String) throws -> JSON { try JSON.parse(s) }
@@ -139,7 +140,7 @@ final class JSONTests: XCTestCase {
     func testMutationsNeverCrash() throws {
         let seeds = [#"{"jsonrpc":"2.0","id":1,"method":"eth_call","params":[{"to":"0x00","data":"0xab\u00e9"},"latest"]}"#,
                      #"[1,-2.5e3,true,false,null,"\ud83d\ude00",{"":[]}]"#]
-        var rng = SplitMix(seed: 42)
+        var rng = SplitMix64(state: 42)
         var accepted = 0
         let inserts = Array("{}[]\",:\\0-e.u".utf8)
         for seed in seeds {
@@ -179,14 +180,3 @@ final class JSONTests: XCTestCase {
     }
 }
 
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E3779B97F4A7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-        return z ^ (z >> 31)
-    }
-}

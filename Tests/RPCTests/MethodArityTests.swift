@@ -66,7 +66,7 @@ final class MethodArityTests: XCTestCase {
     }
 }
 
-final class Counter: @unchecked Sendable {
+final class Counter: @unchecked Sendable {  // `n` is guarded by `lock`
     private let lock = NSLock()
     private var n = 0
     func bump() { lock.withLock { n += 1 } }

@@ -20,7 +20,7 @@ struct RawResponse: Sendable {
 
 struct ClientError: Error, CustomStringConvertible { var description: String }
 
-final class RawClient: @unchecked Sendable {
+final class RawClient: @unchecked Sendable {  // used by one thread at a time: tests hand it over, never share it
     let fd: Int32
     var buffer: [UInt8] = []
 
@@ -395,7 +395,7 @@ final class ServerTests: XCTestCase {
     }
 }
 
-final class UncheckedBox<T>: @unchecked Sendable {
+final class UncheckedBox<T>: @unchecked Sendable {  // hands `value` to one other task; the sender does not use it meanwhile
     let value: T
     init(_ v: T) { value = v }
 }

@@ -1,6 +1,7 @@
 import XCTest
 import Foundation
 import Storage
+import TestSupport
 
 /// Throughput measurements, printed and never asserted (timings depend on the machine and
 /// on the build configuration; run with `-c release` for meaningful numbers).

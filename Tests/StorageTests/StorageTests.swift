@@ -1,6 +1,7 @@
 import XCTest
 import Foundation
 import Storage
+import TestSupport
 
 /// A fresh temporary directory per test, removed afterwards.
 class TempDirTestCase: XCTestCase {
@@ -21,17 +22,6 @@ class TempDirTestCase: XCTestCase {
 
 func b(_ s: String) -> [UInt8] { Array(s.utf8) }
 
-/// Deterministic generator so failures reproduce.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 final class DatabaseTests: TempDirTestCase {
     func testPutGetDelete() throws {
@@ -234,7 +224,8 @@ final class DatabaseTests: TempDirTestCase {
         var batch = WriteBatch()
         for i in 0..<200 { state.stage(b("k\(i)"), b("v\(i)@0"), block: 0, into: &batch) }
         try db.write(batch, sync: false)
-        let failures = UnsafeMutablePointer<Int>.allocate(capacity: 4)
+        // nonisolated(unsafe): iteration t writes only failures[t]; read after concurrentPerform returns.
+        nonisolated(unsafe) let failures = UnsafeMutablePointer<Int>.allocate(capacity: 4)
         failures.initialize(repeating: 0, count: 4)
         defer { failures.deallocate() }
         DispatchQueue.concurrentPerform(iterations: 4) { t in

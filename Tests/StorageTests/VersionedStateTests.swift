@@ -1,6 +1,7 @@
 import XCTest
 import Foundation
 import Storage
+import TestSupport
 
 /// The obvious in-memory model of a multi-version state.
 struct StateModel {

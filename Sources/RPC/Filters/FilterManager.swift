@@ -15,7 +15,7 @@ import Chain
 ///
 /// The chain calls the observer methods on its actor, so they only append to buffers; JSON is
 /// built when a client polls.
-public final class FilterManager: ChainObserver, @unchecked Sendable {
+public final class FilterManager: ChainObserver, @unchecked Sendable {  // its vars are guarded by `lock`
     public struct Config: Sendable {
         public var maxFilters: Int
         public var idleTimeout: Double
@@ -244,7 +244,7 @@ public final class FilterManager: ChainObserver, @unchecked Sendable {
 
 /// Adds an observer to the chain once, and lets handlers wait until it is attached (so a
 /// filter or subscription never misses a block mined right after it was created).
-final class ObserverAttachment: @unchecked Sendable {
+final class ObserverAttachment: Sendable {
     private let task: Task<Void, Never>
     init(_ chain: Chain, _ observer: ChainObserver) {
         task = Task { await chain.addObserver(observer) }

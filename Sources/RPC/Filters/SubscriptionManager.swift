@@ -11,7 +11,7 @@ import Chain
 ///
 /// Notifications are built and queued on the chain actor as blocks are mined (the queue never
 /// blocks); a `newHeads` header is serialized once per block for all subscribers.
-public final class SubscriptionManager: ChainObserver, @unchecked Sendable {
+public final class SubscriptionManager: ChainObserver, @unchecked Sendable {  // its vars are guarded by `lock`
     public struct Config: Sendable {
         public var maxPerConnection: Int
         public init(maxPerConnection: Int = 1_000) { self.maxPerConnection = maxPerConnection }

@@ -117,7 +117,7 @@ func rpc<T>(_ body: () async throws -> T) async throws -> T {
 }
 
 /// Whether the console prints requests and mined transactions (`anvil_setLoggingEnabled`).
-public final class LoggingSwitch: @unchecked Sendable {
+public final class LoggingSwitch: @unchecked Sendable {  // `on` is guarded by `lock`
     private let lock = NSLock()
     private var on = true
     public init() {}

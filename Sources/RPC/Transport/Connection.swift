@@ -34,13 +34,13 @@ extension RPCConnection {
 
 enum ConnectionIDs {
     private static let lock = NSLock()
-    nonisolated(unsafe) private static var next: UInt64 = 0
+    nonisolated(unsafe) private static var next: UInt64 = 0  // guarded by `lock`
     static func make() -> UInt64 { lock.withLock { next += 1; return next } }
 }
 
 /// The shared machinery of a push-capable connection: an outgoing queue (an `AsyncStream` a
 /// writer task drains), close callbacks, and holding pushes back while a request is in flight.
-public final class QueuedConnection: RPCConnection, @unchecked Sendable {
+public final class QueuedConnection: RPCConnection, @unchecked Sendable {  // its vars are guarded by `lock`
     public let connectionID: UInt64
     /// Messages in send order; finishes when the connection closes.
     public let outgoing: AsyncStream<[UInt8]>

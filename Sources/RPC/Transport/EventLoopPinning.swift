@@ -29,7 +29,7 @@ struct EventLoopPinnedChannel<Inner: ServerChildChannel>: ServerChildChannel {
 }
 
 /// A `TaskExecutor` that runs jobs on one NIO event loop.
-final class EventLoopTaskExecutor: TaskExecutor, @unchecked Sendable {
+final class EventLoopTaskExecutor: TaskExecutor, Sendable {
     let loop: any EventLoop
     init(_ loop: any EventLoop) { self.loop = loop }
 

@@ -95,7 +95,7 @@ enum KeepAliveUpgrade {
 
     /// The connection's WebSocket end: data frames go to `frames`, control frames are answered
     /// here, and nothing reaches the HTTP handlers behind it.
-    final class FrameBridge: ChannelInboundHandler, RemovableChannelHandler, @unchecked Sendable {
+    final class FrameBridge: ChannelInboundHandler, RemovableChannelHandler, @unchecked Sendable {  // its vars are only touched on `channel.eventLoop`
         typealias InboundIn = WebSocketFrame
         typealias OutboundOut = WebSocketFrame
 
@@ -216,7 +216,7 @@ enum KeepAliveUpgrade {
         }
 
         /// Runs `body` on the event loop with this handler's context (failing once it is gone).
-        private func loopExecute(_ body: @escaping (ChannelHandlerContext) -> EventLoopFuture<Void>) async throws {
+        private func loopExecute(_ body: @escaping @Sendable (ChannelHandlerContext) -> EventLoopFuture<Void>) async throws {
             let loop = channel.eventLoop
             try await loop.flatSubmit { () -> EventLoopFuture<Void> in
                 guard let ctx = self.context else { return loop.makeFailedFuture(ChannelError.ioOnClosedChannel) }

@@ -22,7 +22,7 @@ enum WebSocketRPC {
     }
 
     /// The message loop over any frame source (see also `KeepAliveUpgrade`).
-    static func serve<Frames: AsyncSequence>(frames inbound: Frames, write: @escaping @Sendable (String) async throws -> Void,
+    static func serve<Frames: AsyncSequence & Sendable>(frames inbound: Frames, write: @escaping @Sendable (String) async throws -> Void,
                                              methods: MethodTable, maxMessageBytes: Int) async throws where Frames.Element == Frame {
         let connection = QueuedConnection()
         defer { connection.close() }
