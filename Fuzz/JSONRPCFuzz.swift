@@ -4,7 +4,7 @@
 //
 // The table has one method per decoder, so every decoder sees fuzzed params:
 // `q` quantity, `u` uint64, `a` address, `h` hash, `d` bytes, `t` block tag, `o` object,
-// `b` bool, `s` string, `r` array, `echo` (returns its params), `n` (at most 2 params).
+// `b` bool, `s` string, `r` array, `echo` (returns its params), `n` (at most 2 params, declared in the table).
 //
 // Properties: no trap; every accepted JSON document serializes back to text that parses to an
 // equal value; the response (when there is one) is JSON and well-formed JSON-RPC 2.0 (an
@@ -17,13 +17,13 @@ final class ResponseBox: @unchecked Sendable { var value: [UInt8]? }  // written
 
 let fuzzTable: MethodTable = {
     let t = MethodTable(maxBatch: 50)
-    t.register("q") { p in .quantity(try p.quantity(0)) }
-    t.register("u") { p in .quantity(try p.uint64(0)) }
-    t.register("a") { p in .address(try p.address(0)) }
-    t.register("h") { p in .hash(try p.hash(0)) }
-    t.register("d") { p in .data(try p.bytes(0)) }
-    t.register("t") { p in .string(try p.blockTag(0).description) }
-    t.register("o") { p in
+    t.register("q", maxParams: 1) { p in .quantity(try p.quantity(0)) }
+    t.register("u", maxParams: 1) { p in .quantity(try p.uint64(0)) }
+    t.register("a", maxParams: 1) { p in .address(try p.address(0)) }
+    t.register("h", maxParams: 1) { p in .hash(try p.hash(0)) }
+    t.register("d", maxParams: 1) { p in .data(try p.bytes(0)) }
+    t.register("t", maxParams: 1) { p in .string(try p.blockTag(0).description) }
+    t.register("o", maxParams: 1) { p in
         let o = try p.object(0)
         _ = try o["to"].map { v throws(RPCError) in try ParamDecoder.address(v, "param 0.to") }
         _ = try o["value"].map { v throws(RPCError) in try ParamDecoder.quantity(v, "param 0.value") }
@@ -31,12 +31,12 @@ let fuzzTable: MethodTable = {
         _ = try o["blockHash"].map { v throws(RPCError) in try ParamDecoder.hash(v, "param 0.blockHash") }
         return o
     }
-    t.register("b") { p in .bool(try p.bool(0)) }
-    t.register("s") { p in .string(try p.string(0)) }
-    t.register("r") { p in .array(try p.array(0)) }
-    t.register("n") { p in try p.requireCount(atMost: 2); return .array([try p.optionalBlockTag(0).map { .string($0.description) } ?? .null]) }
-    t.register("echo") { p in p.raw }
-    t.register("opt") { p in
+    t.register("b", maxParams: 1) { p in .bool(try p.bool(0)) }
+    t.register("s", maxParams: 1) { p in .string(try p.string(0)) }
+    t.register("r", maxParams: 1) { p in .array(try p.array(0)) }
+    t.register("n", maxParams: 2) { p in try p.requirePositional(); return .array([try p.optionalBlockTag(0).map { .string($0.description) } ?? .null]) }
+    t.register("echo", maxParams: MethodTable.anyParams) { p in p.raw }
+    t.register("opt", maxParams: 4) { p in
         .array([try p.optionalQuantity(0).map { .quantity($0) } ?? .null,
                 try p.optionalAddress(1).map { .address($0) } ?? .null,
                 try p.optionalHash(2).map { .hash($0) } ?? .null,

@@ -70,51 +70,58 @@ public typealias RPCHandler = @Sendable (Params) async throws -> JSON
 /// Called with each request's method name (the CLI prints them unless `--quiet`).
 public typealias RequestLogger = @Sendable (String) -> Void
 
-/// Method name → handler, and the JSON-RPC 2.0 request/response machinery (single requests,
+/// One method's declaration, made where its handler is registered and read by everything that
+/// dispatches it: the handler, the most positional params it takes (a request with more is
+/// refused with -32602 `too many params: want at most N, got M` before the handler runs, as geth
+/// and Anvil refuse them), and whether it may keep the node busy for long (bulk mining, warps,
+/// state loads, wide log queries, traces), in which case it runs on Swift's global pool instead
+/// of the connection's event loop, so the other connections served by that loop are not held up.
+/// The params' types are read by the handler through `Params`' typed accessors (`p.address(0)`,
+/// `p.blockTag(1)`, …), which name the param and the problem in their -32602 errors.
+public struct MethodEntry: Sendable {
+    public let handler: RPCHandler
+    public let maxParams: Int
+    public let longRunning: Bool
+}
+
+/// Method name → declaration, and the JSON-RPC 2.0 request/response machinery (single requests,
 /// batches, notifications, error objects). Shared by HTTP and WebSocket.
 ///
 /// Registration is thread-safe and may happen at any time; requests see the table as it is
 /// when they are dispatched.
 public final class MethodTable: @unchecked Sendable {  // its vars are guarded by `lock`
     private let lock = NSLock()
-    private var handlers: [String: RPCHandler] = [:]
-    private var longRunning: Set<String> = []
-    private var maxParams: [String: Int] = [:]
+    private var entries: [String: MethodEntry] = [:]
     private var _maxBatch: Int
     private var _requestLogger: RequestLogger?
+
+    /// `maxParams` of a method that answers every request the same way whatever its params
+    /// (refusals): nothing to count.
+    public static let anyParams = Int.max
 
     public init(maxBatch: Int = 1000) {
         _maxBatch = maxBatch
     }
 
-    /// Registers (or replaces) `name`.
-    public func register(_ name: String, _ handler: @escaping RPCHandler) {
-        lock.withLock { handlers[name] = handler }
+    /// Registers (or replaces) `name`: see `MethodEntry` for `maxParams` and `long`.
+    public func register(_ name: String, maxParams: Int, long: Bool = false, _ handler: @escaping RPCHandler) {
+        register([name], maxParams: maxParams, long: long, handler)
     }
 
-    /// Registers the same handler under several names (e.g. `anvil_mine` and `hardhat_mine`).
-    public func register(_ names: [String], _ handler: @escaping RPCHandler) {
-        lock.withLock { for n in names { handlers[n] = handler } }
+    /// Registers the same declaration under several names (e.g. `anvil_mine` and `hardhat_mine`).
+    public func register(_ names: [String], maxParams: Int, long: Bool = false, _ handler: @escaping RPCHandler) {
+        precondition(maxParams >= 0, "maxParams must not be negative")
+        let entry = MethodEntry(handler: handler, maxParams: maxParams, longRunning: long)
+        lock.withLock { for n in names { entries[n] = entry } }
     }
 
-    /// Marks methods that can keep the node busy for long (bulk mining, warps, state loads,
-    /// wide log queries): they run on Swift's global pool instead of the connection's event
-    /// loop, so the other connections served by that loop are not held up meanwhile.
-    public func markLongRunning(_ names: [String]) {
-        lock.withLock { longRunning.formUnion(names) }
-    }
+    /// The declaration registered under `name`, if any.
+    public func entry(_ name: String) -> MethodEntry? { lock.withLock { entries[name] } }
 
-    /// The most positional params each named method takes: a request with more is refused with
-    /// -32602 `too many params: want at most N, got M` before its handler runs, as geth and
-    /// Anvil refuse them. Methods not listed are not checked here.
-    public func limitParams(_ table: [String: Int]) {
-        lock.withLock { maxParams.merge(table) { _, new in new } }
-    }
-
-    public func contains(_ name: String) -> Bool { lock.withLock { handlers[name] != nil } }
+    public func contains(_ name: String) -> Bool { lock.withLock { entries[name] != nil } }
 
     /// Registered names, sorted.
-    public var methodNames: [String] { lock.withLock { handlers.keys.sorted() } }
+    public var methodNames: [String] { lock.withLock { entries.keys.sorted() } }
 
     /// Most requests a batch may hold; a larger batch gets one -32600 error.
     public var maxBatch: Int {
@@ -128,8 +135,8 @@ public final class MethodTable: @unchecked Sendable {  // its vars are guarded b
         set { lock.withLock { _requestLogger = newValue } }
     }
 
-    private func lookup(_ name: String) -> (RPCHandler?, RequestLogger?, Bool, Int?) {
-        lock.withLock { (handlers[name], _requestLogger, longRunning.contains(name), maxParams[name]) }
+    private func lookup(_ name: String) -> (MethodEntry?, RequestLogger?) {
+        lock.withLock { (entries[name], _requestLogger) }
     }
 
     // MARK: entry points
@@ -180,7 +187,7 @@ public final class MethodTable: @unchecked Sendable {  // its vars are guarded b
 
     /// Calls one method in-process (tests, the CLI). Does not log.
     public func call(_ method: String, _ params: JSON = .array([]), connection: (any RPCConnection)? = nil) async -> Result<JSON, RPCError> {
-        guard let handler = lock.withLock({ handlers[method] }) else { return .failure(.methodNotFound(method)) }
+        guard let handler = lock.withLock({ entries[method]?.handler }) else { return .failure(.methodNotFound(method)) }
         return await Self.invoke(handler, Params(params, method: method, connection: connection))
     }
 
@@ -223,16 +230,17 @@ public final class MethodTable: @unchecked Sendable {  // its vars are guarded b
         case .array?, .object?: args = params!
         default: return (replyID, .failure(.invalidRequest("params must be an array or object")))
         }
-        let (handler, logger, long, most) = lookup(name)
+        let (entry, logger) = lookup(name)
         logger?(name)
-        guard let handler else {
+        guard let entry else {
             return id == nil ? nil : (replyID, .failure(.methodNotFound(name)))
         }
-        if let most, case .array(let list) = args, list.count > most {
-            return id == nil ? nil : (replyID, .failure(.invalidParams("too many params: want at most \(most), got \(list.count)")))
+        if case .array(let list) = args, list.count > entry.maxParams {
+            return id == nil ? nil : (replyID, .failure(.invalidParams("too many params: want at most \(entry.maxParams), got \(list.count)")))
         }
         let request = Params(args, method: name, connection: connection)
-        let result = long ? await offEventLoop { await Self.invoke(handler, request) } : await Self.invoke(handler, request)
+        let handler = entry.handler
+        let result = entry.longRunning ? await offEventLoop { await Self.invoke(handler, request) } : await Self.invoke(handler, request)
         return id == nil ? nil : (replyID, result)
     }
 

@@ -31,9 +31,18 @@ public struct Params: Sendable {
         return v.isNull
     }
 
-    /// Rejects calls with more than `n` positional parameters (geth: "too many arguments").
-    public func requireCount(atMost n: Int) throws(RPCError) {
+    /// Rejects named params (an object) for a method that reads none of its params by name, so
+    /// they are not silently ignored; how many positional params may come is the method's
+    /// declaration (`MethodTable.register(_:maxParams:…)`).
+    public func requirePositional() throws(RPCError) {
         if case .object = raw { throw .invalidParams("expected positional params (an array), got an object") }
+    }
+
+    /// Rejects more than `n` positional params where the limit depends on an earlier param
+    /// (eth_subscribe's `newHeads` takes no filter, `logs` one); a method's own limit is its
+    /// declaration's `maxParams`, checked before the handler runs.
+    public func requireCount(atMost n: Int) throws(RPCError) {
+        try requirePositional()
         if count > n { throw .invalidParams("too many params: want at most \(n), got \(count)") }
     }
 

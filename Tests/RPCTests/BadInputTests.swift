@@ -13,16 +13,16 @@ final class BadInputTests: XCTestCase {
     /// A table whose methods read their params like the real ones do.
     func table() -> MethodTable {
         let t = MethodTable(maxBatch: 5)
-        t.register("eth_getBalance") { p in
+        t.register("eth_getBalance", maxParams: MethodTable.anyParams) { p in
             try p.requireCount(atMost: 2)
             let a = try p.address(0)
             return .array([.address(a), .string(try p.blockTag(1).description)])
         }
-        t.register("eth_getStorageAt") { p in .quantity(try p.quantity(1)) }
-        t.register("eth_getTransactionByHash") { p in .hash(try p.hash(0)) }
-        t.register("eth_sendRawTransaction") { p in .data(try p.bytes(0)) }
-        t.register("eth_getBlockByNumber") { p in .array([.string(try p.blockTag(0).description), .bool(try p.optionalBool(1) ?? false)]) }
-        t.register("eth_call") { p in
+        t.register("eth_getStorageAt", maxParams: MethodTable.anyParams) { p in .quantity(try p.quantity(1)) }
+        t.register("eth_getTransactionByHash", maxParams: MethodTable.anyParams) { p in .hash(try p.hash(0)) }
+        t.register("eth_sendRawTransaction", maxParams: MethodTable.anyParams) { p in .data(try p.bytes(0)) }
+        t.register("eth_getBlockByNumber", maxParams: MethodTable.anyParams) { p in .array([.string(try p.blockTag(0).description), .bool(try p.optionalBool(1) ?? false)]) }
+        t.register("eth_call", maxParams: MethodTable.anyParams) { p in
             let o = try p.object(0)
             guard let v = o["value"] else { return .null }
             return .quantity(try ParamDecoder.quantity(v, "param 0.value"))
@@ -231,8 +231,8 @@ final class BadInputTests: XCTestCase {
         }
         XCTAssertGreaterThan(decoded, 0, "the transaction seeds should include valid transactions")
         let t = MethodTable(maxBatch: 50)
-        t.register("q") { p in .quantity(try p.quantity(0)) }
-        t.register("echo") { p in p.raw }
+        t.register("q", maxParams: MethodTable.anyParams) { p in .quantity(try p.quantity(0)) }
+        t.register("echo", maxParams: MethodTable.anyParams) { p in p.raw }
         for (name, bytes) in try inputs("jsonrpc") {
             guard let out = await t.handle(bytes) else { continue }
             XCTAssertNoThrow(try JSON.parse(out), name)

@@ -13,12 +13,12 @@ final class Recorder: @unchecked Sendable {  // `items` is guarded by `lock`
 
 func toyTable(maxBatch: Int = 1000) -> MethodTable {
     let t = MethodTable(maxBatch: maxBatch)
-    t.register("eth_chainId") { _ in .string("0x7a69") }
-    t.register("echo") { p in p.raw }
-    t.register("add") { p in .quantity(try p.quantity(0).checkedAdd(try p.quantity(1)) ?? .max) }
-    t.register("fail_rpc") { _ in throw RPCError.server("nonce too low") }
-    t.register("fail_plain") { _ in throw PlainError() }
-    t.register("fail_revert") { _ in
+    t.register("eth_chainId", maxParams: MethodTable.anyParams) { _ in .string("0x7a69") }
+    t.register("echo", maxParams: MethodTable.anyParams) { p in p.raw }
+    t.register("add", maxParams: MethodTable.anyParams) { p in .quantity(try p.quantity(0).checkedAdd(try p.quantity(1)) ?? .max) }
+    t.register("fail_rpc", maxParams: MethodTable.anyParams) { _ in throw RPCError.server("nonce too low") }
+    t.register("fail_plain", maxParams: MethodTable.anyParams) { _ in throw PlainError() }
+    t.register("fail_revert", maxParams: MethodTable.anyParams) { _ in
         throw RPCError.revert(data: [0x08, 0xc3, 0x79, 0xa0], reason: "not enough")
     }
     return t
@@ -109,7 +109,7 @@ final class JSONRPCTests: XCTestCase {
     func testNotifications() async {
         let t = toyTable()
         let seen = Recorder()
-        t.register("note") { p in seen.add(p.method); return .null }
+        t.register("note", maxParams: MethodTable.anyParams) { p in seen.add(p.method); return .null }
         let none = await call(t, #"{"jsonrpc":"2.0","method":"note"}"#)
         XCTAssertNil(none)
         XCTAssertEqual(seen.all, ["note"])
@@ -186,7 +186,7 @@ final class JSONRPCTests: XCTestCase {
         let t = toyTable()
         let log = Recorder()
         t.requestLogger = { log.add($0) }
-        t.register(["anvil_mine", "hardhat_mine"]) { p in .string(p.method) }
+        t.register(["anvil_mine", "hardhat_mine"], maxParams: MethodTable.anyParams) { p in .string(p.method) }
         _ = await call(t, #"[{"jsonrpc":"2.0","id":1,"method":"eth_chainId"},{"jsonrpc":"2.0","id":2,"method":"hardhat_mine"},{"jsonrpc":"2.0","id":3,"method":"nope"}]"#)
         XCTAssertEqual(log.all, ["eth_chainId", "hardhat_mine", "nope"])
         XCTAssertTrue(t.contains("anvil_mine"))
@@ -220,7 +220,7 @@ final class JSONRPCTests: XCTestCase {
     /// Pushes during a request come after its response; close callbacks run once.
     func testQueuedConnectionOrdering() async throws {
         let t = toyTable()
-        t.register("eth_subscribe") { p in
+        t.register("eth_subscribe", maxParams: MethodTable.anyParams) { p in
             let c = try XCTUnwrap(p.connection)
             c.notify(subscription: "0x1", result: "first")
             return "0x1"

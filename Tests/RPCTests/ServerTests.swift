@@ -305,7 +305,7 @@ final class ServerTests: XCTestCase {
     func testWebSocket() async throws {
         let table = toyTable()
         let closed = Recorder()
-        table.register("eth_subscribe") { p in
+        table.register("eth_subscribe", maxParams: MethodTable.anyParams) { p in
             let c = try XCTUnwrap(p.connection)
             c.onClose { closed.add("closed \(c.connectionID)") }
             c.notify(subscription: "0xs1", result: "early")  // held until the response is queued

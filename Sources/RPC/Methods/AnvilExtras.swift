@@ -10,10 +10,10 @@ enum AnvilExtras {
     static func register(_ t: MethodTable, _ n: NodeContext) {
         let chain = n.chain, reader = n.reader
 
-        t.register("anvil_getLastBlockWallTime") { _ in JSON(reader.headWallTime) }
+        t.register("anvil_getLastBlockWallTime", maxParams: 0) { _ in JSON(reader.headWallTime) }
 
         // EIP-7910, for Cancun (activation time 0: every rule applies from genesis).
-        t.register("eth_config") { _ in
+        t.register("eth_config", maxParams: 0) { _ in
             let precompiles: [(String, String)] = [
                 ("BLAKE2F", "0x0000000000000000000000000000000000000009"), ("BN254_ADD", "0x0000000000000000000000000000000000000006"),
                 ("BN254_MUL", "0x0000000000000000000000000000000000000007"), ("BN254_PAIRING", "0x0000000000000000000000000000000000000008"),
@@ -37,7 +37,7 @@ enum AnvilExtras {
 
         // eth_resend(request, gasPrice?, gasLimit?): replaces the pooled transaction with the
         // request's sender and nonce by one built from the request with the new gas price/limit.
-        t.register("eth_resend") { p in
+        t.register("eth_resend", maxParams: 3) { p in
             var o = try p.object(0)
             let req = try CallRequest(o)
             let from = req.from ?? n.devAddresses.first ?? .zero
@@ -64,7 +64,7 @@ enum AnvilExtras {
             return .hash(try await rpc { try await chain.submit(pooled) })
         }
         // ERC-7796's conditional send: Anvil ignores the condition and sends; so does stakenet.
-        t.register("eth_sendRawTransactionConditional") { p in
+        t.register("eth_sendRawTransactionConditional", maxParams: 2) { p in
             _ = try p.object(1)
             let pooled = try EthMethods.decodeRaw(try p.bytes(0), chainId: reader.chainId)
             return .hash(try await rpc { try await chain.submit(pooled) })
@@ -72,14 +72,14 @@ enum AnvilExtras {
 
         // MARK: debug_ lookups
 
-        t.register("debug_codeByHash") { p in
+        t.register("debug_codeByHash", maxParams: 2) { p in
             let h = try p.hash(0)
             if h == Account.emptyCodeHash { return .data([]) }
             let code = reader.store.codes.code(h)
             return code.isEmpty ? .null : .data(code)
         }
         // reth's debug_dbGet, bytecode lookups only: key 0x63 ‖ code hash.
-        t.register("debug_dbGet") { p in
+        t.register("debug_dbGet", maxParams: 1) { p in
             let k = try p.string(0)
             let key: [UInt8]
             if k.hasPrefix("0x") {
@@ -96,7 +96,7 @@ enum AnvilExtras {
             return code.isEmpty ? .null : .data(code)
         }
         // The account after the block's transactions up to and including `txIndex`.
-        t.register("debug_accountInfoAt") { p in
+        t.register("debug_accountInfoAt", maxParams: 3) { p in
             guard let b = n.resolveOptional(try p.blockTag(0)) else { throw RPCError.server("Resource not found", code: -32001) }
             let index = try p.uint64(1)
             let a = try p.address(2)
@@ -117,35 +117,35 @@ enum AnvilExtras {
                                 ("code", .data(overlay.code(of: a)))])
             }
         }
-        t.register("erigon_getHeaderByNumber") { p in
+        t.register("erigon_getHeaderByNumber", maxParams: 1) { p in
             guard let b = n.resolveOptional(try p.blockTag(0)) else { return .null }
             return Format.block(b, fullTransactions: false, reader: reader)
         }
 
         // MARK: Otterscan, the parts without call traces
 
-        t.register("ots_getApiLevel") { _ in JSON(8) }
-        t.register("ots_hasCode") { p in
+        t.register("ots_getApiLevel", maxParams: 0) { _ in JSON(8) }
+        t.register("ots_hasCode", maxParams: 2) { p in
             let a = try p.address(0)
             let b = try n.resolve(try p.blockTag(1))
             return .bool(try n.read(b) { $0.account(a).hasCode })
         }
-        t.register("ots_getTransactionError") { p in
+        t.register("ots_getTransactionError", maxParams: 1) { p in
             let h = try p.hash(0)
             guard let m = reader.transaction(hash: h), let b = reader.block(number: m.blockNumber) else { return .data([]) }
             let outcomes = try reader.replay(b, through: Int(m.index), tracer: { _ in nil })
             guard let o = outcomes.last, !o.status else { return .data([]) }
             return .data(o.output)
         }
-        t.register("ots_getBlockDetails") { p in
+        t.register("ots_getBlockDetails", maxParams: 1) { p in
             guard let b = n.resolveOptional(try p.blockTag(0)) else { return .null }
             return blockDetails(b, n)
         }
-        t.register("ots_getBlockDetailsByHash") { p in
+        t.register("ots_getBlockDetailsByHash", maxParams: 1) { p in
             guard let b = reader.block(hash: try p.hash(0)) else { return .null }
             return blockDetails(b, n)
         }
-        t.register("ots_getBlockTransactions") { p in
+        t.register("ots_getBlockTransactions", maxParams: 3) { p in
             guard let b = reader.block(number: try p.uint64(0)) else { return .null }
             let page = Int(try p.uint64(1)), size = Int(try p.uint64(2))
             let txs = reader.transactions(of: b)
@@ -164,7 +164,7 @@ enum AnvilExtras {
                                 return .object(o)
                             }))])
         }
-        t.register("ots_getContractCreator") { p in
+        t.register("ots_getContractCreator", maxParams: 1) { p in
             let a = try p.address(0)
             guard reader.account(a, at: reader.headNumber).hasCode, reader.contracts.addresses.name(of: a) == nil else { return .null }
             var num = reader.headNumber
@@ -210,7 +210,7 @@ enum AnvilExtras {
     /// (in TraceMethods or elsewhere, registered first) always wins over it.
     static func refuse(_ t: MethodTable, _ names: [String], _ error: @escaping @Sendable () -> RPCError) {
         for name in names where !t.contains(name) {
-            t.register(name) { _ in throw error() }
+            t.register(name, maxParams: MethodTable.anyParams) { _ in throw error() }
         }
     }
 

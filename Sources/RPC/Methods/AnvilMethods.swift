@@ -15,29 +15,31 @@ enum AnvilMethods {
 
         // MARK: small ones
 
-        t.register("eth_protocolVersion") { _ in JSON(1) }
-        t.register("eth_baseFee") { _ in .quantity(await chain.nextBaseFee) }
-        t.register("anvil_getGenesisTime") { _ in JSON(reader.block(number: 0)?.header.timestamp ?? n.config.genesisTimestamp) }
-        t.register("debug_clearTxpool") { _ in await chain.dropAllTransactions(); return .null }
-        t.register(["eth_getWork", "eth_submitWork", "eth_submitHashrate"]) { _ in
+        t.register("eth_protocolVersion", maxParams: 0) { _ in JSON(1) }
+        t.register("eth_baseFee", maxParams: 0) { _ in .quantity(await chain.nextBaseFee) }
+        t.register("anvil_getGenesisTime", maxParams: 0) { _ in JSON(reader.block(number: 0)?.header.timestamp ?? n.config.genesisTimestamp) }
+        t.register("debug_clearTxpool", maxParams: 0) { _ in await chain.dropAllTransactions(); return .null }
+        t.register(["eth_getWork", "eth_submitWork", "eth_submitHashrate"], maxParams: MethodTable.anyParams) { _ in
             throw RPCError(code: -32603, message: "Not implemented: there is no proof-of-work mining after the merge")
         }
-        t.register(["debug_getModifiedAccountsByNumber", "debug_freeOSMemory"]) { _ in .null }   // reth's no-ops, as Anvil
-        t.register("anvil_setChainId") { p in
+        // reth's no-ops, as Anvil
+        t.register("debug_getModifiedAccountsByNumber", maxParams: 2) { _ in .null }
+        t.register("debug_freeOSMemory", maxParams: 0) { _ in .null }
+        t.register("anvil_setChainId", maxParams: 1) { p in
             let id = try p.uint64(0)
             guard id > 0 else { throw RPCError.invalidParams("param 0: the chain id must be positive") }
             await chain.setChainId(id)
             return .null
         }
-        t.register(["anvil_setNextBlockPrevRandao", "hardhat_setPrevRandao"]) { p in
+        t.register(["anvil_setNextBlockPrevRandao", "hardhat_setPrevRandao"], maxParams: 1) { p in
             let v = try ParamDecoder.word(try p.value(0), "param 0 (prevRandao)")
             await chain.setNextBlockPrevRandao(Hash(v))
             return .null
         }
-        t.register(["anvil_mine_detailed", "evm_mine_detailed"]) { p in
+        t.register(["anvil_mine_detailed", "evm_mine_detailed"], maxParams: 1, long: true) { p in
             try await mineDetailed(p, n)
         }
-        t.register("anvil_rollback") { p in
+        t.register("anvil_rollback", maxParams: 1, long: true) { p in
             let depth = try p.optionalUInt64(0) ?? 1
             let h = reader.headNumber
             guard depth <= h else {
@@ -46,12 +48,12 @@ enum AnvilMethods {
             try await rpc { try await chain.rollback(depth: depth) }
             return .null
         }
-        t.register("anvil_reorg") { p in try await reorg(p, n) }
+        t.register("anvil_reorg", maxParams: 1, long: true) { p in try await reorg(p, n) }
         AnvilExtras.register(t, n)
 
         // MARK: accounts and storage
 
-        t.register("eth_getAccount") { p in
+        t.register("eth_getAccount", maxParams: 2) { p in
             let a = try p.address(0)
             let b = try n.resolve(try p.blockTag(1))
             return try n.read(b) { s in
@@ -60,7 +62,7 @@ enum AnvilMethods {
                                 ("storageRoot", .hash(storageRoot(a, at: b.number, reader))), ("codeHash", .hash(acct.codeHash))])
             }
         }
-        t.register("eth_getAccountInfo") { p in
+        t.register("eth_getAccountInfo", maxParams: 2) { p in
             let a = try p.address(0)
             let b = try n.resolve(try p.blockTag(1))
             return try n.read(b) { s in
@@ -69,7 +71,7 @@ enum AnvilMethods {
                                 ("code", .data(s.code(acct.codeHash)))])
             }
         }
-        t.register("eth_getStorageValues") { p in
+        t.register("eth_getStorageValues", maxParams: 2) { p in
             let requests = try p.object(0)
             guard let entries = requests.objectValue else { throw RPCError.invalidParams("param 0: expected {address: [slot, …]}") }
             var parsed: [(Address, [Hash])] = []
@@ -91,41 +93,41 @@ enum AnvilMethods {
 
         // MARK: headers and raw encodings
 
-        t.register("eth_getHeaderByNumber") { p in
+        t.register("eth_getHeaderByNumber", maxParams: 1) { p in
             guard let b = n.resolveOptional(try p.blockTag(0)) else { return .null }
             return header(b)
         }
-        t.register("eth_getHeaderByHash") { p in
+        t.register("eth_getHeaderByHash", maxParams: 1) { p in
             guard let b = reader.block(hash: try p.hash(0)) else { return .null }
             return header(b)
         }
-        t.register("debug_getRawHeader") { p in .data(try blockOrNotFound(p, n).headerRLP) }
-        t.register("debug_getRawBlock") { p in .data(rawBlock(try blockOrNotFound(p, n), reader)) }
-        t.register("debug_getRawReceipts") { p in
+        t.register("debug_getRawHeader", maxParams: 1) { p in .data(try blockOrNotFound(p, n).headerRLP) }
+        t.register("debug_getRawBlock", maxParams: 1) { p in .data(rawBlock(try blockOrNotFound(p, n), reader)) }
+        t.register("debug_getRawReceipts", maxParams: 1) { p in
             let b = try blockOrNotFound(p, n)
             return .array(reader.receipts(of: b).map { r in
                 .data(Receipt(type: r.txType, status: r.status, cumulativeGasUsed: r.cumulativeGasUsed, logs: r.logs).encoded())
             })
         }
-        t.register("debug_getRawTransactions") { p in
+        t.register("debug_getRawTransactions", maxParams: 1) { p in
             guard let b = n.resolveOptional(try p.blockTag(0)) else { return .array([]) }
             return .array(reader.transactions(of: b).map { .data($0.tx.encoded()) })
         }
-        t.register("eth_getRawTransactionByBlockNumberAndIndex") { p in
+        t.register("eth_getRawTransactionByBlockNumberAndIndex", maxParams: 2) { p in
             guard let b = n.resolveOptional(try p.blockTag(0)) else { return .null }
             return rawAt(b, try p.uint64(1), reader)
         }
-        t.register("eth_getRawTransactionByBlockHashAndIndex") { p in
+        t.register("eth_getRawTransactionByBlockHashAndIndex", maxParams: 2) { p in
             guard let b = reader.block(hash: try p.hash(0)) else { return .null }
             return rawAt(b, try p.uint64(1), reader)
         }
 
         // MARK: the pool
 
-        t.register("eth_pendingTransactions") { _ in
+        t.register("eth_pendingTransactions", maxParams: 0) { _ in
             .array(await chain.poolSplit().pending.map { Format.transaction($0.tx, hash: $0.hash, sender: $0.sender, block: nil, index: nil) })
         }
-        t.register("txpool_contentFrom") { p in
+        t.register("txpool_contentFrom", maxParams: 1) { p in
             let a = try p.address(0)
             let (pending, queued) = await chain.poolSplit()
             func group(_ list: [PooledTransaction]) -> JSON {
@@ -135,42 +137,42 @@ enum AnvilMethods {
             }
             return .object([("pending", group(pending)), ("queued", group(queued))])
         }
-        t.register("eth_getTransactionBySenderAndNonce") { p in
+        t.register("eth_getTransactionBySenderAndNonce", maxParams: 2) { p in
             guard let f = try await bySenderAndNonce(p, n) else { return .null }
             return Format.transaction(f.tx, hash: f.hash, sender: f.sender, block: f.block, index: f.index)
         }
-        t.register("ots_getTransactionBySenderAndNonce") { p in
+        t.register("ots_getTransactionBySenderAndNonce", maxParams: 2) { p in
             guard let f = try await bySenderAndNonce(p, n) else { return .null }
             return .hash(f.hash)
         }
 
         // MARK: sends that wait for the receipt
 
-        t.register("eth_sendRawTransactionSync") { p in
+        t.register("eth_sendRawTransactionSync", maxParams: 2, long: true) { p in
             let pooled = try EthMethods.decodeRaw(try p.bytes(0), chainId: reader.chainId)
             let timeout = try p.optionalUInt64(1)
             let h = try await rpc { try await chain.submit(pooled) }
             return try await receiptOf(h, timeoutMs: timeout, n)
         }
-        t.register("eth_sendTransactionSync") { p in
+        t.register("eth_sendTransactionSync", maxParams: 1, long: true) { p in
             let h = try await EthMethods.sendTransaction(try p.object(0), n)
             return try await receiptOf(h, timeoutMs: nil, n)
         }
 
         // MARK: simulation
 
-        t.register("eth_fillTransaction") { p in try await fillTransaction(p, n) }
-        t.register("eth_callMany") { p in try await callMany(p, n) }
-        t.register("eth_simulateV1") { p in try await simulate(p, n) }
-        t.register("eth_callBundle") { p in try await callBundle(p, n) }
+        t.register("eth_fillTransaction", maxParams: 1) { p in try await fillTransaction(p, n) }
+        t.register("eth_callMany", maxParams: 3, long: true) { p in try await callMany(p, n) }
+        t.register("eth_simulateV1", maxParams: 2, long: true) { p in try await simulate(p, n) }
+        t.register("eth_callBundle", maxParams: 1) { p in try await callBundle(p, n) }
 
         // MARK: what cannot apply here
 
-        t.register("anvil_setRpcUrl") { p in
+        t.register("anvil_setRpcUrl", maxParams: 1) { p in
             _ = try p.string(0)
             throw RPCError.server("anvil_setRpcUrl: stakenet does not fork a remote chain, so there is no fork RPC URL to set; it emulates Ankr's MATIC staking contracts natively")
         }
-        t.register(["anvil_getBlobByHash", "anvil_getBlobsByTransactionHash", "anvil_getBlobsByBlockId"]) { _ in
+        t.register(["anvil_getBlobByHash", "anvil_getBlobsByTransactionHash", "anvil_getBlobsByBlockId"], maxParams: MethodTable.anyParams) { _ in
             throw RPCError.server("stakenet accepts no blob (type 3) transactions, so it holds no blobs")
         }
     }

@@ -11,7 +11,7 @@ enum CheatMethods {
 
         // MARK: mining
 
-        t.register("evm_mine") { p in
+        t.register("evm_mine", maxParams: 1, long: true) { p in
             let (ts, blocks) = try mineOptions(p)
             guard blocks <= n.limits.maxMineBlocks else {
                 throw RPCError.invalidParams("param 0.blocks: at most \(n.limits.maxMineBlocks) blocks per call")
@@ -22,7 +22,7 @@ enum CheatMethods {
             }
             return .string("0x0")
         }
-        t.register(["anvil_mine", "hardhat_mine"]) { p in
+        t.register(["anvil_mine", "hardhat_mine"], maxParams: 2, long: true) { p in
             let count = try p.optionalUInt64(0) ?? 1
             let interval = try p.optionalUInt64(1)
             guard count <= n.limits.maxMineBlocks else {
@@ -31,23 +31,23 @@ enum CheatMethods {
             try await rpc { _ = try await chain.mine(count: count, interval: interval) }
             return .null
         }
-        t.register(["evm_setAutomine", "anvil_setAutomine"]) { p in
+        t.register(["evm_setAutomine", "anvil_setAutomine"], maxParams: 1) { p in
             let on = try p.bool(0)
             try await rpc { try await chain.setAutomine(on) }
             return .null
         }
-        t.register(["anvil_getAutomine", "hardhat_getAutomine"]) { _ in .bool(await chain.automine) }
-        t.register("anvil_getIntervalMining") { _ in (await chain.miningInterval).map { JSON($0) } ?? .null }
+        t.register(["anvil_getAutomine", "hardhat_getAutomine"], maxParams: 0) { _ in .bool(await chain.automine) }
+        t.register("anvil_getIntervalMining", maxParams: 0) { _ in (await chain.miningInterval).map { JSON($0) } ?? .null }
         // Seconds, as Anvil and viem's setIntervalMining (Hardhat's takes milliseconds); 0 stops it.
-        t.register(["evm_setIntervalMining", "anvil_setIntervalMining"]) { p in
+        t.register(["evm_setIntervalMining", "anvil_setIntervalMining"], maxParams: 1) { p in
             await chain.setIntervalMining(try signedSeconds(p, 0))
             return .null
         }
-        t.register(["anvil_setNextBlockBaseFeePerGas", "hardhat_setNextBlockBaseFeePerGas"]) { p in
+        t.register(["anvil_setNextBlockBaseFeePerGas", "hardhat_setNextBlockBaseFeePerGas"], maxParams: 1) { p in
             await chain.setNextBaseFee(try p.quantity(0))
             return .null
         }
-        t.register(["evm_setBlockGasLimit", "anvil_setBlockGasLimit"]) { p in
+        t.register(["evm_setBlockGasLimit", "anvil_setBlockGasLimit"], maxParams: 1) { p in
             let limit = try p.uint64(0)
             guard limit >= 21_000 else { throw RPCError.invalidParams("param 0: a block gas limit below 21000 cannot hold a transaction") }
             await chain.setBlockGasLimit(limit)
@@ -56,24 +56,24 @@ enum CheatMethods {
 
         // MARK: time
 
-        t.register(["evm_increaseTime", "anvil_increaseTime"]) { p in
+        t.register(["evm_increaseTime", "anvil_increaseTime"], maxParams: 1) { p in
             let s = try signedSeconds(p, 0)
             return JSON(Int(await chain.increaseTime(s)))
         }
-        t.register(["evm_setNextBlockTimestamp", "anvil_setNextBlockTimestamp"]) { p in
+        t.register(["evm_setNextBlockTimestamp", "anvil_setNextBlockTimestamp"], maxParams: 1) { p in
             let ts = try p.uint64(0)
             try await rpc { try await chain.setNextBlockTimestamp(ts) }
             return .null
         }
-        t.register(["anvil_setTime", "evm_setTime"]) { p in
+        t.register(["anvil_setTime", "evm_setTime"], maxParams: 1) { p in
             let ts = try p.uint64(0)
             return JSON(Int(try await rpc { try await chain.setTime(ts) }))
         }
-        t.register("anvil_setBlockTimestampInterval") { p in
+        t.register("anvil_setBlockTimestampInterval", maxParams: 1) { p in
             await chain.setBlockTimestampInterval(try p.uint64(0))
             return .null
         }
-        t.register("anvil_removeBlockTimestampInterval") { _ in
+        t.register("anvil_removeBlockTimestampInterval", maxParams: 0) { _ in
             let had = await chain.clock.state.interval != nil
             await chain.setBlockTimestampInterval(nil)
             return .bool(had)
@@ -81,14 +81,14 @@ enum CheatMethods {
 
         // MARK: snapshots
 
-        t.register(["evm_snapshot", "anvil_snapshot"]) { _ in .quantity(try await rpc { try await chain.snapshot() }) }
-        t.register(["evm_revert", "anvil_revert"]) { p in
+        t.register(["evm_snapshot", "anvil_snapshot"], maxParams: 0) { _ in .quantity(try await rpc { try await chain.snapshot() }) }
+        t.register(["evm_revert", "anvil_revert"], maxParams: 1, long: true) { p in
             // A malformed id is an error (as Anvil's U256 param); a well-formed unknown one is false.
             let id = try ParamDecoder.quantity(try p.value(0), "param 0 (snapshot id)")
             guard let id64 = id.uint64 else { return .bool(false) }
             return .bool(try await rpc { try await chain.revert(to: id64) })
         }
-        t.register(["anvil_reset", "hardhat_reset"]) { p in
+        t.register(["anvil_reset", "hardhat_reset"], maxParams: 1, long: true) { p in
             if let o = try p.optionalObject(0), o["forking"] != nil, !(o["forking"]!.isNull) {
                 throw RPCError.invalidParams("param 0.forking: stakenet does not fork; it emulates the contracts natively")
             }
@@ -98,26 +98,26 @@ enum CheatMethods {
 
         // MARK: state
 
-        t.register(["anvil_setBalance", "hardhat_setBalance", "tenderly_setBalance"]) { p in
+        t.register(["anvil_setBalance", "hardhat_setBalance", "tenderly_setBalance"], maxParams: 2) { p in
             let a = try p.address(0), v = try p.quantity(1)
             try await rpc { try await chain.setBalance(a, v) }
             return .null
         }
-        t.register(["anvil_addBalance", "hardhat_addBalance", "tenderly_addBalance"]) { p in
+        t.register(["anvil_addBalance", "hardhat_addBalance", "tenderly_addBalance"], maxParams: 2) { p in
             let a = try p.address(0), v = try p.quantity(1)
             try await rpc {
                 try await chain.modifyState { s in s.setBalance(s.balance(of: a).saturatingAdd(v), of: a) }
             }
             return .null
         }
-        t.register(["anvil_setNonce", "hardhat_setNonce", "evm_setAccountNonce"]) { p in
+        t.register(["anvil_setNonce", "hardhat_setNonce", "evm_setAccountNonce"], maxParams: 2) { p in
             let a = try p.address(0), v = try p.uint64(1)
             try await rpc { try await chain.setNonce(a, v) }
             return .null
         }
         // anvil_setCode(address, code) → null, into the head state as the other state cheats.
         // Refused at the five native contracts, whose code is Swift.
-        t.register(["anvil_setCode", "hardhat_setCode"]) { p in
+        t.register(["anvil_setCode", "hardhat_setCode"], maxParams: 2) { p in
             let a = try p.address(0), code = try p.bytes(1)
             guard code.count <= maxCheatCodeSize else {
                 throw RPCError.invalidParams("param 1: code of \(code.count) bytes is larger than the \(maxCheatCodeSize)-byte limit")
@@ -127,52 +127,52 @@ enum CheatMethods {
         }
         // anvil_setStorageAt(address, slot, value) → true. Any address, the native contracts'
         // solc-layout slots included.
-        t.register(["anvil_setStorageAt", "hardhat_setStorageAt"]) { p in
+        t.register(["anvil_setStorageAt", "hardhat_setStorageAt"], maxParams: 3) { p in
             let a = try p.address(0)
             let slot = try ParamDecoder.word(try p.value(1), "param 1 (slot)")
             let value = try ParamDecoder.word(try p.value(2), "param 2 (value)")
             try await rpc { try await chain.setStorage(a, Hash(slot), value) }
             return .bool(true)
         }
-        t.register(["anvil_dropTransaction", "hardhat_dropTransaction"]) { p in
+        t.register(["anvil_dropTransaction", "hardhat_dropTransaction"], maxParams: 1) { p in
             let h = try p.hash(0)
             return await chain.dropTransaction(h) ? .hash(h) : .null
         }
-        t.register(["anvil_dropAllTransactions", "hardhat_dropAllTransactions"]) { _ in
+        t.register(["anvil_dropAllTransactions", "hardhat_dropAllTransactions"], maxParams: 0) { _ in
             await chain.dropAllTransactions()
             return .null
         }
 
-        t.register("anvil_removePoolTransactions") { p in
+        t.register("anvil_removePoolTransactions", maxParams: 1) { p in
             await chain.removePoolTransactions(from: try p.address(0)); return .null
         }
-        t.register(["anvil_setCoinbase", "hardhat_setCoinbase"]) { p in
+        t.register(["anvil_setCoinbase", "hardhat_setCoinbase"], maxParams: 1) { p in
             await chain.setCoinbase(try p.address(0)); return .null
         }
-        t.register(["anvil_setLoggingEnabled", "hardhat_setLoggingEnabled"]) { p in
+        t.register(["anvil_setLoggingEnabled", "hardhat_setLoggingEnabled"], maxParams: 1) { p in
             n.logging.enabled = try p.bool(0); return .null
         }
         // As Anvil after London: the base fee, not a minimum gas price, decides.
-        t.register(["anvil_setMinGasPrice", "hardhat_setMinGasPrice"]) { p in
+        t.register(["anvil_setMinGasPrice", "hardhat_setMinGasPrice"], maxParams: 1) { p in
             _ = try p.quantity(0)
             throw RPCError.server("anvil_setMinGasPrice is not supported when EIP-1559 is active")
         }
 
         // MARK: impersonation
 
-        t.register(["anvil_impersonateAccount", "hardhat_impersonateAccount"]) { p in
+        t.register(["anvil_impersonateAccount", "hardhat_impersonateAccount"], maxParams: 1) { p in
             await chain.impersonate(try p.address(0)); return .null
         }
-        t.register(["anvil_stopImpersonatingAccount", "hardhat_stopImpersonatingAccount"]) { p in
+        t.register(["anvil_stopImpersonatingAccount", "hardhat_stopImpersonatingAccount"], maxParams: 1) { p in
             await chain.stopImpersonating(try p.address(0)); return .null
         }
-        t.register(["anvil_autoImpersonateAccount", "hardhat_autoImpersonateAccount"]) { p in
+        t.register(["anvil_autoImpersonateAccount", "hardhat_autoImpersonateAccount"], maxParams: 1) { p in
             await chain.setAutoImpersonate(try p.bool(0)); return .null
         }
 
         // MARK: info
 
-        t.register("anvil_nodeInfo") { _ in
+        t.register("anvil_nodeInfo", maxParams: 0) { _ in
             let head = reader.head
             return .object([
                 ("currentBlockNumber", .quantity(head.number)),
@@ -190,7 +190,7 @@ enum CheatMethods {
                 ("forkConfig", .object([])),
             ])
         }
-        t.register(["anvil_metadata", "hardhat_metadata"]) { _ in
+        t.register(["anvil_metadata", "hardhat_metadata"], maxParams: 0) { _ in
             let head = reader.head
             return .object([
                 ("clientVersion", .string(n.clientVersion)),

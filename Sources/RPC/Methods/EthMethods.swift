@@ -12,20 +12,20 @@ enum EthMethods {
     static func register(_ t: MethodTable, _ n: NodeContext) {
         let reader = n.reader, chain = n.chain, config = n.config
 
-        t.register("web3_clientVersion") { _ in .string(n.clientVersion) }
-        t.register("web3_sha3") { p in .hash(Hash.keccak(try p.bytes(0))) }
-        t.register(["net_version", "eth_networkId"]) { _ in .string(String(reader.chainId)) }
-        t.register("net_listening") { _ in .bool(true) }
-        t.register("net_peerCount") { _ in .quantity(UInt64(0)) }
-        t.register("eth_chainId") { _ in .quantity(reader.chainId) }
-        t.register("eth_blockNumber") { _ in .quantity(reader.headNumber) }
-        t.register("eth_syncing") { _ in .bool(false) }
-        t.register("eth_mining") { _ in .bool(await chain.automine) }
-        t.register("eth_hashrate") { _ in .quantity(UInt64(0)) }
-        t.register("eth_coinbase") { _ in .address(await chain.coinbase) }
+        t.register("web3_clientVersion", maxParams: 0) { _ in .string(n.clientVersion) }
+        t.register("web3_sha3", maxParams: 1) { p in .hash(Hash.keccak(try p.bytes(0))) }
+        t.register(["net_version", "eth_networkId"], maxParams: 0) { _ in .string(String(reader.chainId)) }
+        t.register("net_listening", maxParams: 0) { _ in .bool(true) }
+        t.register("net_peerCount", maxParams: 0) { _ in .quantity(UInt64(0)) }
+        t.register("eth_chainId", maxParams: 0) { _ in .quantity(reader.chainId) }
+        t.register("eth_blockNumber", maxParams: 0) { _ in .quantity(reader.headNumber) }
+        t.register("eth_syncing", maxParams: 0) { _ in .bool(false) }
+        t.register("eth_mining", maxParams: 0) { _ in .bool(await chain.automine) }
+        t.register("eth_hashrate", maxParams: 0) { _ in .quantity(UInt64(0)) }
+        t.register("eth_coinbase", maxParams: 0) { _ in .address(await chain.coinbase) }
         // As Anvil: the dev accounts, then the impersonated ones (sorted), so a client can get a
         // signer for an impersonated address.
-        t.register(["eth_accounts", "eth_requestAccounts"]) { _ in
+        t.register(["eth_accounts", "eth_requestAccounts"], maxParams: 0) { _ in
             let dev = n.devAddresses, devSet = Set(dev)
             let extra = await chain.impersonated.filter { !devSet.contains($0) }.sorted()
             return .array((dev + extra).map { .address($0) })
@@ -34,28 +34,28 @@ enum EthMethods {
         // MARK: state
 
         // `pending` reads the next block's state (the pool's ready transactions applied), as Anvil.
-        t.register("eth_getBalance") { p in
+        t.register("eth_getBalance", maxParams: 2) { p in
             let a = try p.address(0)
             let tag = try p.blockTag(1)
             if tag == .pending { return .quantity(await chain.pendingState().state.balance(of: a)) }
             let b = try n.resolveForWallet(tag)
             return .quantity(try n.read(b) { $0.account(a).balance })
         }
-        t.register("eth_getTransactionCount") { p in
+        t.register("eth_getTransactionCount", maxParams: 2) { p in
             let a = try p.address(0)
             let tag = try p.blockTag(1)
             if tag == .pending { return .quantity(await chain.pendingNonce(a)) }
             let b = try n.resolveForWallet(tag)
             return .quantity(try n.read(b) { $0.account(a).nonce })
         }
-        t.register("eth_getCode") { p in
+        t.register("eth_getCode", maxParams: 2) { p in
             let a = try p.address(0)
             let tag = try p.blockTag(1)
             if tag == .pending { return .data(await chain.pendingState().state.code(of: a)) }
             let b = try n.resolve(tag)
             return .data(try n.read(b) { $0.code($0.account(a).codeHash) })
         }
-        t.register("eth_getStorageAt") { p in
+        t.register("eth_getStorageAt", maxParams: 3) { p in
             let a = try p.address(0)
             let slot = try p.quantity(1)
             let tag = try p.blockTag(2)
@@ -66,57 +66,57 @@ enum EthMethods {
 
         // MARK: fees
 
-        t.register("eth_gasPrice") { _ in .quantity(await chain.nextBaseFee &+ gwei) }
-        t.register("eth_maxPriorityFeePerGas") { _ in .quantity(gwei) }
-        t.register("eth_blobBaseFee") { _ in .quantity(UInt64(1)) }
-        t.register("eth_feeHistory") { p in try await feeHistory(p, n) }
+        t.register("eth_gasPrice", maxParams: 0) { _ in .quantity(await chain.nextBaseFee &+ gwei) }
+        t.register("eth_maxPriorityFeePerGas", maxParams: 0) { _ in .quantity(gwei) }
+        t.register("eth_blobBaseFee", maxParams: 0) { _ in .quantity(UInt64(1)) }
+        t.register("eth_feeHistory", maxParams: 3) { p in try await feeHistory(p, n) }
 
         // MARK: blocks
 
-        t.register("eth_getBlockByNumber") { p in
+        t.register("eth_getBlockByNumber", maxParams: 2) { p in
             let tag = try p.blockTag(0)
             let full = try p.optionalBool(1) ?? false
             guard let b = n.resolveOptional(tag) else { return .null }
             return Format.block(b, fullTransactions: full, reader: reader)
         }
-        t.register("eth_getBlockByHash") { p in
+        t.register("eth_getBlockByHash", maxParams: 2) { p in
             let h = try p.hash(0)
             let full = try p.optionalBool(1) ?? false
             guard let b = reader.block(hash: h) else { return .null }
             return Format.block(b, fullTransactions: full, reader: reader)
         }
-        t.register("eth_getBlockReceipts") { p in
+        t.register("eth_getBlockReceipts", maxParams: 1) { p in
             guard let b = n.resolveOptional(try p.blockTag(0)) else { return .null }
             return .array(reader.receipts(of: b).map(Format.receipt))
         }
-        t.register("eth_getBlockTransactionCountByNumber") { p in
+        t.register("eth_getBlockTransactionCountByNumber", maxParams: 1) { p in
             guard let b = n.resolveOptional(try p.blockTag(0)) else { return .null }
             return .quantity(UInt64(b.transactionHashes.count))
         }
-        t.register("eth_getBlockTransactionCountByHash") { p in
+        t.register("eth_getBlockTransactionCountByHash", maxParams: 1) { p in
             guard let b = reader.block(hash: try p.hash(0)) else { return .null }
             return .quantity(UInt64(b.transactionHashes.count))
         }
-        t.register("eth_getTransactionByBlockNumberAndIndex") { p in
+        t.register("eth_getTransactionByBlockNumberAndIndex", maxParams: 2) { p in
             guard let b = n.resolveOptional(try p.blockTag(0)) else { return .null }
             return txAt(b, try p.uint64(1), reader)
         }
-        t.register("eth_getTransactionByBlockHashAndIndex") { p in
+        t.register("eth_getTransactionByBlockHashAndIndex", maxParams: 2) { p in
             guard let b = reader.block(hash: try p.hash(0)) else { return .null }
             return txAt(b, try p.uint64(1), reader)
         }
-        t.register(["eth_getUncleCountByBlockHash", "eth_getUncleCountByBlockNumber"]) { p in
+        t.register(["eth_getUncleCountByBlockHash", "eth_getUncleCountByBlockNumber"], maxParams: 1) { p in
             _ = try p.value(0)
             return .quantity(UInt64(0))
         }
-        t.register(["eth_getUncleByBlockHashAndIndex", "eth_getUncleByBlockNumberAndIndex"]) { p in
+        t.register(["eth_getUncleByBlockHashAndIndex", "eth_getUncleByBlockNumberAndIndex"], maxParams: 2) { p in
             _ = try p.value(0); _ = try p.value(1)
             return .null
         }
 
         // MARK: transactions
 
-        t.register("eth_getTransactionByHash") { p in
+        t.register("eth_getTransactionByHash", maxParams: 1) { p in
             let h = try p.hash(0)
             if let m = reader.transaction(hash: h) {
                 return Format.transaction(m.tx, hash: m.hash, sender: m.sender, block: reader.block(number: m.blockNumber), index: m.index)
@@ -126,31 +126,31 @@ enum EthMethods {
             }
             return .null
         }
-        t.register("eth_getTransactionReceipt") { p in
+        t.register("eth_getTransactionReceipt", maxParams: 1) { p in
             guard let r = reader.receipt(hash: try p.hash(0)) else { return .null }
             return Format.receipt(r)
         }
-        t.register("eth_sendRawTransaction") { p in
+        t.register("eth_sendRawTransaction", maxParams: 1) { p in
             let raw = try p.bytes(0)
             let pooled = try decodeRaw(raw, chainId: reader.chainId)
             return .hash(try await rpc { try await chain.submit(pooled) })
         }
-        t.register("eth_sendTransaction") { p in
+        t.register("eth_sendTransaction", maxParams: 1) { p in
             .hash(try await sendTransaction(try p.object(0), n))
         }
         // Anvil's: a transaction from any address, no key or impersonation needed.
-        t.register("eth_sendUnsignedTransaction") { p in
+        t.register("eth_sendUnsignedTransaction", maxParams: 1) { p in
             let (tx, from) = try await buildTransaction(try p.object(0), n)
             let pooled = PooledTransaction(tx: tx, hash: impersonatedHash(tx, from: from), sender: from)
             return .hash(try await rpc { try await chain.submit(pooled) })
         }
-        t.register(["eth_getRawTransactionByHash", "debug_getRawTransaction"]) { p in
+        t.register(["eth_getRawTransactionByHash", "debug_getRawTransaction"], maxParams: 1) { p in
             let h = try p.hash(0)
             if let m = reader.transaction(hash: h) { return .data(m.tx.encoded()) }
             if let pending = await chain.pool.get(h) { return .data(pending.tx.encoded()) }
             return .null
         }
-        t.register("eth_signTransaction") { p in
+        t.register("eth_signTransaction", maxParams: 1) { p in
             let (tx, from) = try await buildTransaction(try p.object(0), n)
             guard let key = n.keys[from] else { throw RPCError.server("no private key for \(from.checksummed)") }
             return .data(try tx.signed(privateKey: key.privateKey).encoded())
@@ -158,7 +158,7 @@ enum EthMethods {
 
         // MARK: calls
 
-        t.register("eth_call") { p in
+        t.register("eth_call", maxParams: 4) { p in
             let c = try await PreparedCall.make(p, n)
             let o = try c.run(gasLimit: c.req.gas ?? c.env.gasLimit, n)
             try throwIfFailed(o)
@@ -166,17 +166,17 @@ enum EthMethods {
         }
         // The access list stays empty (stakenet does not yet record what a call touched);
         // gasUsed is what eth_estimateGas answers.
-        t.register("eth_createAccessList") { p in
+        t.register("eth_createAccessList", maxParams: 2) { p in
             let c = try await PreparedCall.make(p, n)
             return .object([("accessList", .array([])), ("gasUsed", .quantity(try estimateGas(c, n)))])
         }
-        t.register("eth_estimateGas") { p in
+        t.register("eth_estimateGas", maxParams: 4) { p in
             .quantity(try estimateGas(try await PreparedCall.make(p, n), n))
         }
 
         // MARK: logs
 
-        t.register("eth_getLogs") { p in
+        t.register("eth_getLogs", maxParams: 1, long: true) { p in
             let f = try p.object(0)
             let filter = try LogFilterParser.parse(f, n)
             return try logsJSON(filter, n)
@@ -184,18 +184,18 @@ enum EthMethods {
 
         // MARK: txpool
 
-        t.register("txpool_status") { _ in
+        t.register("txpool_status", maxParams: 0) { _ in
             let (pending, queued) = await chain.poolSplit()
             return .object([("pending", .quantity(UInt64(pending.count))), ("queued", .quantity(UInt64(queued.count)))])
         }
         // geth's summary: `to: value wei + gas gas × gasPrice wei` (the fee cap for EIP-1559).
-        t.register("txpool_inspect") { _ in
+        t.register("txpool_inspect", maxParams: 0) { _ in
             await poolBySender(chain) { ptx in
                 let to = ptx.tx.to.map(\.checksummed) ?? "contract creation"
                 return .string("\(to): \(ptx.tx.value.decimalString) wei + \(ptx.tx.gasLimit) gas × \(ptx.tx.maxFeePerGas.decimalString) wei")
             }
         }
-        t.register("txpool_content") { _ in
+        t.register("txpool_content", maxParams: 0) { _ in
             await poolBySender(chain) { ptx in
                 Format.transaction(ptx.tx, hash: ptx.hash, sender: ptx.sender, block: nil, index: nil)
             }

@@ -19,8 +19,8 @@ enum FilterMethods {
     static func register(_ t: MethodTable, _ n: NodeContext, manager: FilterManager = FilterManager()) {
         let attached = ObserverAttachment(n.chain, manager)
 
-        t.register("eth_newFilter") { p in
-            try p.requireCount(atMost: 1)
+        t.register("eth_newFilter", maxParams: 1) { p in
+            try p.requirePositional()
             let raw = try p.object(0)
             let parsed = try LogFilterParser.parse(raw, n)      // validates addresses, topics, range
             var from: UInt64? = nil, to: UInt64? = nil
@@ -52,27 +52,27 @@ enum FilterMethods {
             }
             return .string(id)
         }
-        t.register("eth_newBlockFilter") { p in
-            try p.requireCount(atMost: 0)
+        t.register("eth_newBlockFilter", maxParams: 0) { p in
+            try p.requirePositional()
             await attached.wait()
             return .string(try manager.install(.blocks, head: n.reader.headNumber))
         }
-        t.register("eth_newPendingTransactionFilter") { p in
-            try p.requireCount(atMost: 1)
+        t.register("eth_newPendingTransactionFilter", maxParams: 1) { p in
+            try p.requirePositional()
             await attached.wait()
             return .string(try manager.install(.pendingTransactions, head: n.reader.headNumber))
         }
-        t.register("eth_getFilterChanges") { p in
-            try p.requireCount(atMost: 1)
+        t.register("eth_getFilterChanges", maxParams: 1) { p in
+            try p.requirePositional()
             return try manager.changes(try p.value(0))
         }
-        t.register("eth_getFilterLogs") { p in
-            try p.requireCount(atMost: 1)
+        t.register("eth_getFilterLogs", maxParams: 1, long: true) { p in
+            try p.requirePositional()
             let c = try manager.logCriteria(try p.value(0))
             return try EthMethods.logsJSON(try LogFilterParser.parse(c.raw, n), n)
         }
-        t.register("eth_uninstallFilter") { p in
-            try p.requireCount(atMost: 1)
+        t.register("eth_uninstallFilter", maxParams: 1) { p in
+            try p.requirePositional()
             return .bool(manager.uninstall(try p.value(0)))
         }
     }

@@ -6,15 +6,5 @@ public enum NodeMethods {
         ClientMethods.register(table, context)
         TraceMethods.register(table, context)
         AnvilMethods.register(table, context)
-        table.limitParams(MethodArity.atMost)
-        // Off the connection's event loop: these can hold the chain (or a core) for long.
-        table.markLongRunning([
-            "evm_mine", "anvil_mine", "hardhat_mine", "evm_revert", "anvil_revert", "anvil_reset", "hardhat_reset",
-            "anvil_dumpState", "hardhat_dumpState", "anvil_loadState", "hardhat_loadState",
-            "eth_getLogs", "eth_getFilterLogs", "stakenet_warp",
-            "debug_traceTransaction", "debug_traceCall", "debug_traceBlockByNumber", "debug_traceBlockByHash",
-            "anvil_mine_detailed", "evm_mine_detailed", "anvil_rollback", "anvil_reorg", "eth_simulateV1", "eth_callMany",
-            "eth_sendRawTransactionSync", "eth_sendTransactionSync",
-        ])
     }
 }

@@ -11,7 +11,7 @@ import Chain
 enum SigningMethods {
     static func register(_ t: MethodTable, _ n: NodeContext) {
         // eth_sign(address, data): the EIP-191 personal-message hash of data (geth's eth_sign).
-        t.register("eth_sign") { p in
+        t.register("eth_sign", maxParams: 2) { p in
             let address = try p.address(0)
             let data = try messageBytes(p, 1)
             let key = try await signingKey(address, n)
@@ -19,7 +19,7 @@ enum SigningMethods {
         }
         // personal_sign(data, address[, password]). MetaMask tolerates the two swapped
         // (some libraries send them that way); so do we when exactly one is a signer we hold.
-        t.register("personal_sign") { p in
+        t.register("personal_sign", maxParams: 3) { p in
             var dataIndex = 0, addressIndex = 1
             if let a0 = p[0].flatMap({ try? ParamDecoder.address($0, "param 0") }), n.keys[a0] != nil,
                let v1 = p[1], (try? ParamDecoder.address(v1, "param 1")).map({ n.keys[$0] == nil }) ?? true {
@@ -31,7 +31,7 @@ enum SigningMethods {
             return .data(try sign(MessageSigning.personalHash(data), key))
         }
         // eth_signTypedData_v4(address, typedData): typedData as an object or a JSON string.
-        t.register(["eth_signTypedData_v4", "eth_signTypedData_v3"]) { p in
+        t.register(["eth_signTypedData_v4", "eth_signTypedData_v3"], maxParams: 2) { p in
             let address = try p.address(0)
             let raw = try p.value(1)
             let typed: EIP712TypedData
@@ -43,7 +43,7 @@ enum SigningMethods {
             let key = try await signingKey(address, n)
             return .data(try sign(digest, key))
         }
-        t.register("eth_signTypedData") { p in
+        t.register("eth_signTypedData", maxParams: 2) { p in
             throw RPCError.server("eth_signTypedData (v1) is not supported; use eth_signTypedData_v4")
         }
     }

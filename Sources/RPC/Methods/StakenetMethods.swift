@@ -12,9 +12,9 @@ enum StakenetMethods {
     static func register(_ t: MethodTable, _ n: NodeContext, _ op: OperatorService) {
         let chain = n.chain
 
-        t.register("stakenet_status") { _ in status(op, n) }
+        t.register("stakenet_status", maxParams: 0) { _ in status(op, n) }
 
-        t.register("stakenet_warp") { p in
+        t.register("stakenet_warp", maxParams: 1, long: true) { p in
             let s = try nonNegative(p, 0, "seconds")
             let block = try await rpc { () async throws -> Block in
                 _ = await chain.increaseTime(s)
@@ -23,7 +23,7 @@ enum StakenetMethods {
             return JSON(block.header.timestamp)
         }
 
-        t.register("stakenet_setApr") { p in
+        t.register("stakenet_setApr", maxParams: 1) { p in
             let bps = try nonNegative(p, 0, "bps")
             guard bps <= OperatorSettings.maxAprBps else {
                 throw RPCError.invalidParams("param 0 (bps): the APR is in basis points and must be at most \(OperatorSettings.maxAprBps), got \(bps)")
@@ -31,18 +31,18 @@ enum StakenetMethods {
             try await rpc { _ = try await op.updateSettings { $0.aprBps = bps } }
             return .null
         }
-        t.register("stakenet_setUnbondPeriod") { p in
+        t.register("stakenet_setUnbondPeriod", maxParams: 1) { p in
             let s = try nonNegative(p, 0, "seconds")
             try await rpc { _ = try await op.updateSettings { $0.unbondPeriod = s } }
             return .null
         }
-        t.register("stakenet_setRebaseInterval") { p in
+        t.register("stakenet_setRebaseInterval", maxParams: 1) { p in
             let s = try nonNegative(p, 0, "seconds")
             guard s > 0 else { throw RPCError.invalidParams("param 0 (seconds): the rebase interval must be positive, got 0") }
             try await rpc { _ = try await op.updateSettings { $0.rebaseInterval = s } }
             return .null
         }
-        t.register("stakenet_setOperatorMode") { p in
+        t.register("stakenet_setOperatorMode", maxParams: 1) { p in
             let v = try p.value(0)
             guard let s = v.stringValue, let mode = OperatorSettings.Mode(rawValue: s) else {
                 throw RPCError.invalidParams("param 0 (mode): expected \"auto\" or \"manual\", got \(v.jsonString)")
@@ -51,11 +51,11 @@ enum StakenetMethods {
             return .null
         }
 
-        t.register("stakenet_rebase") { p in try await forced(.rebase, p, op) }
-        t.register("stakenet_serveClaims") { p in try await forced(.serveClaims, p, op) }
-        t.register("stakenet_operatorTick") { p in try await forced(.tick, p, op) }
+        t.register("stakenet_rebase", maxParams: 0) { p in try await forced(.rebase, p, op) }
+        t.register("stakenet_serveClaims", maxParams: 0) { p in try await forced(.serveClaims, p, op) }
+        t.register("stakenet_operatorTick", maxParams: 0) { p in try await forced(.tick, p, op) }
 
-        t.register("stakenet_unstakeFeeSignature") { p in
+        t.register("stakenet_unstakeFeeSignature", maxParams: 3) { p in
             let fee = try named(p, 0, "fee") { try p.quantity(0) }
             let useBefore = try named(p, 1, "useBeforeBlock") { try p.quantity(1) }
             let staker = try named(p, 2, "staker") { try p.address(2) }
@@ -97,7 +97,7 @@ enum StakenetMethods {
     }
 
     static func forced(_ a: OperatorAction, _ p: Params, _ op: OperatorService) async throws -> JSON {
-        try p.requireCount(atMost: 0)
+        try p.requirePositional()
         let (block, r) = try await rpc { try await op.perform(a) }
         let s = op.status()
         return .object([

@@ -33,8 +33,8 @@ public enum StateMethods {
         // Anvil's other name for it); (token, holder, amount) is accepted too: whichever of the
         // two addresses is a native token is the token. aMATICb's amount is in bonds (what
         // balanceOf returns), stored as shares.
-        t.register(["anvil_dealERC20", "anvil_dealErc20", "hardhat_dealERC20", "anvil_setERC20Balance"]) { p in
-            try p.requireCount(atMost: 3)
+        t.register(["anvil_dealERC20", "anvil_dealErc20", "hardhat_dealERC20", "anvil_setERC20Balance"], maxParams: 3) { p in
+            try p.requirePositional()
             let a0 = try p.address(0), a1 = try p.address(1)
             let amount = try p.quantity(2)
             let (holder, token) = isToken(a1, n) || !isToken(a0, n) ? (a0, a1) : (a1, a0)
@@ -57,8 +57,8 @@ public enum StateMethods {
             return .null
         }
         // anvil_setERC20Allowance(owner, spender, token, amount), Anvil's order.
-        t.register("anvil_setERC20Allowance") { p in
-            try p.requireCount(atMost: 4)
+        t.register("anvil_setERC20Allowance", maxParams: 4) { p in
+            try p.requirePositional()
             let owner = try p.address(0), spender = try p.address(1), token = try p.address(2)
             let amount = try p.quantity(3)
             guard isToken(token, n) else {
@@ -74,12 +74,12 @@ public enum StateMethods {
             }
             return .null
         }
-        t.register(["anvil_dumpState", "hardhat_dumpState"]) { p in
-            try p.requireCount(atMost: 1)
+        t.register(["anvil_dumpState", "hardhat_dumpState"], maxParams: 1, long: true) { p in
+            try p.requirePositional()
             return .data(try await dump(n))
         }
-        t.register(["anvil_loadState", "hardhat_loadState"]) { p in
-            try p.requireCount(atMost: 1)
+        t.register(["anvil_loadState", "hardhat_loadState"], maxParams: 1, long: true) { p in
+            try p.requirePositional()
             let v = try p.value(0)
             let doc: JSON
             switch v {

@@ -7,9 +7,9 @@ enum SubscriptionMethods {
         let manager = manager ?? SubscriptionManager(reader: n.reader)
         let attached = ObserverAttachment(n.chain, manager)
 
-        t.register("eth_subscribe") { p in
+        t.register("eth_subscribe", maxParams: 2) { p in
             guard let connection = p.connection else { throw notSupported() }
-            try p.requireCount(atMost: 2)
+            try p.requirePositional()
             let name = try p.string(0)
             let kind: SubscriptionManager.Kind
             switch name {
@@ -72,9 +72,9 @@ enum SubscriptionMethods {
             if case .syncing = kind { connection.notify(subscription: id, result: .bool(false)) }
             return .string(id)
         }
-        t.register("eth_unsubscribe") { p in
+        t.register("eth_unsubscribe", maxParams: 1) { p in
             guard let connection = p.connection else { throw notSupported() }
-            try p.requireCount(atMost: 1)
+            try p.requirePositional()
             return .bool(manager.unsubscribe(try p.string(0), connection: connection))
         }
     }

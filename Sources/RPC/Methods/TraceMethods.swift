@@ -6,7 +6,7 @@ import EVM
 /// transaction is traced by re-executing its block from the parent's state up to it.
 enum TraceMethods {
     static func register(_ t: MethodTable, _ n: NodeContext) {
-        t.register("debug_traceTransaction") { p in
+        t.register("debug_traceTransaction", maxParams: 2, long: true) { p in
             let h = try p.hash(0)
             let config = try TraceConfig(try p.optionalObject(1), param: 1)
             guard let m = n.reader.transaction(hash: h), let block = n.reader.block(number: m.blockNumber) else {
@@ -17,7 +17,7 @@ enum TraceMethods {
             guard let o = outcomes.last else { throw RPCError.server("transaction \(h.hex) could not be replayed") }
             return config.result(tracer, outcome: o)
         }
-        t.register(["debug_traceBlockByNumber", "debug_traceBlockByHash"]) { p in
+        t.register(["debug_traceBlockByNumber", "debug_traceBlockByHash"], maxParams: 2, long: true) { p in
             let block: Block
             if case .string(let s)? = p.raw[0], s.count == 66 {
                 guard let b = n.reader.block(hash: try p.hash(0)) else { throw RPCError.server("block \(s) not found") }
@@ -34,7 +34,7 @@ enum TraceMethods {
                 .object([("txHash", .hash(pair.0)), ("result", config.result(pair.1, outcome: o))])
             })
         }
-        t.register("debug_traceCall") { p in
+        t.register("debug_traceCall", maxParams: 3, long: true) { p in
             let rawConfig = try p.optionalObject(2)
             let config = try TraceConfig(rawConfig, param: 2)
             var overrides: JSON? = nil
