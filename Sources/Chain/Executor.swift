@@ -161,14 +161,14 @@ public struct Executor: Sendable {
     }
 
     /// `eth_call` / `eth_estimateGas`: runs a message with no signature, nonce or fee checks
-    /// (gas price zero; the balance must still cover `value`). `gasLimit` defaults to the
+    /// (gas price zero, BASEFEE the block's; the balance must still cover `value`). `gasLimit` defaults to the
     /// block's. `to == nil` runs a creation.
     public func run(from: Address, to: Address?, value: UInt256, data: [UInt8], gasLimit: UInt64? = nil,
                     accessList: [AccessListEntry] = [], state: StateOverlay, env: BlockEnv,
                     tracer: ExecutionTracer? = nil) -> CallOutcome {
-        var block = env.evmContext
-        block.baseFee = .zero
-        let evm = EVM(block: block, natives: bridge)
+        // BASEFEE reads the block's base fee, as in Anvil (revm with the fee check disabled);
+        // the message pays nothing (`.call` accepts a zero fee cap).
+        let evm = EVM(block: env.evmContext, natives: bridge)
         let backend = OverlayBackend(state)
         let nonce = backend.account(from)?.nonce ?? 0
         let txEnv = TxEnv(caller: from, to: to, nonce: nonce, value: value, data: data, gasLimit: gasLimit ?? env.gasLimit,
