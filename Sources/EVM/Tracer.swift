@@ -161,7 +161,13 @@ public final class CallTracer: ExecutionTracer {
         c.logs.append((log, c.calls.count))
     }
 
+    /// The top call's own gas and gas used (intrinsic gas and refund left out), before
+    /// `onTransactionEnd` replaces them with the transaction's, as geth shows it. Parity-style
+    /// traces show these.
+    public private(set) var rootFrameGas: (gas: UInt64, gasUsed: UInt64)?
+
     override func onTransactionEnd(gasLimit: UInt64, gasUsed: UInt64, status: ExecStatus, output: [UInt8]) {
+        if let r = root { rootFrameGas = (r.gas, r.gasUsed) }
         root?.gas = gasLimit
         root?.gasUsed = gasUsed
     }
