@@ -179,9 +179,11 @@ public actor Chain {
             // 30M gas); they count as full, so the base fee rises by at most 12.5 %.
             parentGasUsed: min(parent.gasUsed, parent.gasLimit), parentGasLimit: parent.gasLimit,
             parentBaseFee: parent.baseFeePerGas ?? config.genesisBaseFee)
-        return BlockEnv(number: parent.number + 1, timestamp: timestamp, baseFee: baseFee,
-                        coinbase: coinbase, chainId: reader.chainId, gasLimit: blockGasLimit,
-                        prevRandao: nextPrevRandao ?? Self.prevRandao(parent: head.hash), blockHash: { [store] n in store.block(number: n)?.hash })
+        var env = BlockEnv(number: parent.number + 1, timestamp: timestamp, baseFee: baseFee,
+                           coinbase: coinbase, chainId: reader.chainId, gasLimit: blockGasLimit,
+                           prevRandao: nextPrevRandao ?? Self.prevRandao(parent: head.hash), blockHash: { [store] n in store.block(number: n)?.hash })
+        env.recoverOverrides = reader.recoverOverrides.all
+        return env
     }
 
     /// The base fee the next block will have.

@@ -14,10 +14,14 @@ public struct BlockEnv: Sendable {
     public var prevRandao: Hash = .zero
     /// BLOCKHASH for the 256 blocks below `number`.
     public var blockHash: @Sendable (UInt64) -> Hash? = { _ in nil }
+    /// `anvil_impersonateSignature`'s signatures, for the ecrecover precompile.
+    public var recoverOverrides: [[UInt8]: Address] = [:]
 
     var evmContext: BlockContext {
-        BlockContext(number: number, timestamp: timestamp, coinbase: coinbase, gasLimit: gasLimit, baseFee: baseFee,
-                     prevRandao: prevRandao, chainId: chainId, blobBaseFee: .one, blockHash: blockHash)
+        var c = BlockContext(number: number, timestamp: timestamp, coinbase: coinbase, gasLimit: gasLimit, baseFee: baseFee,
+                             prevRandao: prevRandao, chainId: chainId, blobBaseFee: .one, blockHash: blockHash)
+        c.recoverOverrides = recoverOverrides
+        return c
     }
 }
 

@@ -707,8 +707,7 @@ def test_the_rest_of_anvils_methods(node):
     raw = "0x" + bytes(eth_transfer(OTHER, 0, SENDER.address).raw_transaction).hex()
     assert idle.rpc("eth_sendRawTransactionConditional", raw, {"knownAccounts": {}})
     # What cannot apply is refused with the reason, never "method not found".
-    for method, params, words in [("anvil_impersonateSignature", ["0x" + "11" * 65, OTHER.address], "ecrecover"),
-                                  ("eth_getProof", [OTHER.address, [], "latest"], "Merkle-Patricia"),
+    for method, params, words in [("eth_getProof", [OTHER.address, [], "latest"], "Merkle-Patricia"),
                                   ("eth_getBlockAccessList", ["latest"], "EIP-7928"),
                                   ("anvil_dealTIP20", [OTHER.address, OTHER.address, "0x1"], "Tempo")]:
         err = dev.rpc_error(method, *params)

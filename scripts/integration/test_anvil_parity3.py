@@ -314,3 +314,27 @@ def test_debug_trace_block_from_raw_rlp(traced):
     err = n.rpc_error("debug_traceBlock", "0x" + rlp.encode([header] + list(decoded[1:])).hex())
     assert "0x" + "22" * 32 in err["message"]
     assert n.rpc_error("debug_traceBlock", "0x1234")["code"] == -32602
+
+
+# -- 4. anvil_impersonateSignature: ecrecover answers a chosen address --------------------------------------------
+
+def test_impersonate_signature_overrides_ecrecover(dev):
+    digest = keccak(b"permit")
+    r, s = b"\x01" * 32, b"\x02" * 32
+    call = {"to": "0x0000000000000000000000000000000000000001",
+            "data": "0x" + (digest + (27).to_bytes(32, "big") + r + s).hex()}
+    real = dev.rpc("eth_call", call, "latest")
+    chosen = to_checksum_address("0x" + "c0" * 20)
+    assert dev.rpc("anvil_impersonateSignature", "0x" + (r + s + bytes([27])).hex(), chosen) is None
+    assert dev.rpc("eth_call", call, "latest") == "0x" + "00" * 12 + chosen[2:].lower() != real
+    # Other signatures still recover.
+    other = {**call, "data": "0x" + (digest + (28).to_bytes(32, "big") + r + s).hex()}
+    assert dev.rpc("eth_call", other, "latest") != "0x" + "00" * 12 + chosen[2:].lower()
+    # In a mined transaction too: a contract storing ecrecover's answer.
+    # calldatacopy(0, 0, size); staticcall(gas, 0x01, 0, 0x80, 0x80, 0x20); sstore(0, mload(0x80)); stop
+    code = bytes.fromhex("366000600037" + "602060806080600060015afa50" + "608051600055" + "00")
+    holder = to_checksum_address("0x" + "0d" * 20)
+    dev.rpc("anvil_setCode", holder, "0x" + code.hex())
+    h = dev.rpc("eth_sendTransaction", {"from": DEV[0].address, "to": holder, "data": call["data"], "gas": hex(100_000)})
+    assert dev.receipt(h)["status"] == "0x1"
+    assert dev.rpc("eth_getStorageAt", holder, "0x0", "latest") == "0x" + "00" * 12 + chosen[2:].lower()

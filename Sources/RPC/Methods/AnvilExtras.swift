@@ -192,8 +192,11 @@ enum AnvilExtras {
                    "anvil_setValidatorFeeToken", "anvil_setFeeAmmLiquidity"]) {
             RPCError.server("this method is for Anvil's Tempo network mode; stakenet is an Ethereum (Cancun) devnet")
         }
-        refuse(t, ["anvil_impersonateSignature"]) {
-            RPCError.server("anvil_impersonateSignature is not supported: stakenet's ecrecover precompile (0x01) always recovers the signer and takes no overrides; to send as an address, use anvil_impersonateAccount")
+        t.register("anvil_impersonateSignature") { p in
+            // As Anvil: from now on ecrecover answers `address` for this signature (r ‖ s ‖ v).
+            // Anvil takes any bytes; only a 65-byte one can ever match.
+            n.reader.recoverOverrides.add(try p.bytes(0), try p.address(1))
+            return .null
         }
     }
 
