@@ -338,3 +338,15 @@ def test_impersonate_signature_overrides_ecrecover(dev):
     h = dev.rpc("eth_sendTransaction", {"from": DEV[0].address, "to": holder, "data": call["data"], "gas": hex(100_000)})
     assert dev.receipt(h)["status"] == "0x1"
     assert dev.rpc("eth_getStorageAt", holder, "0x0", "latest") == "0x" + "00" * 12 + chosen[2:].lower()
+
+
+def test_delegatecall_trace_shows_the_value_it_sees(dev):
+    target = "0x" + "0e" * 20
+    proxy = to_checksum_address("0x" + "0f" * 20)
+    dev.rpc("anvil_setCode", target, "0x00")
+    dev.rpc("anvil_setCode", proxy, "0x" + "6000600060006000" + "73" + "0e" * 20 + "5af4" + "00")
+    h = dev.rpc("eth_sendTransaction", {"from": DEV[0].address, "to": proxy, "value": hex(5), "gas": hex(100_000)})
+    top, inner = dev.rpc("trace_transaction", h)
+    assert inner["action"]["callType"] == "delegatecall" and q(inner["action"]["value"]) == 5
+    assert same_address(inner["action"]["from"], proxy) and same_address(inner["action"]["to"], target)
+    assert inner["traceAddress"] == [0] and top["subtraces"] == 1

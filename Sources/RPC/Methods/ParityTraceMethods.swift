@@ -21,7 +21,7 @@ enum ParityTraceMethods {
         var from: Address { call.from }
         /// The callee, or the created contract.
         var to: Address? { call.to }
-        var value: UInt256 { call.value ?? .zero }
+        var value: UInt256 { call.messageValue }
     }
 
     /// The traces of one mined transaction, with what localizes them.
