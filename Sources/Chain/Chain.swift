@@ -179,9 +179,11 @@ public actor Chain {
             // 30M gas); they count as full, so the base fee rises by at most 12.5 %.
             parentGasUsed: min(parent.gasUsed, parent.gasLimit), parentGasLimit: parent.gasLimit,
             parentBaseFee: parent.baseFeePerGas ?? config.genesisBaseFee)
-        return BlockEnv(number: parent.number + 1, timestamp: timestamp, baseFee: baseFee,
-                        coinbase: coinbase, chainId: reader.chainId, gasLimit: blockGasLimit,
-                        prevRandao: nextPrevRandao ?? Self.prevRandao(parent: head.hash), blockHash: { [store] n in store.block(number: n)?.hash })
+        var env = BlockEnv(number: parent.number + 1, timestamp: timestamp, baseFee: baseFee,
+                           coinbase: coinbase, chainId: reader.chainId, gasLimit: blockGasLimit,
+                           prevRandao: nextPrevRandao ?? Self.prevRandao(parent: head.hash), blockHash: { [store] n in store.block(number: n)?.hash })
+        env.recoverOverrides = reader.recoverOverrides.all
+        return env
     }
 
     /// The base fee the next block will have.
@@ -260,7 +262,10 @@ public actor Chain {
         return last
     }
 
-    private func commit(_ b: BlockBuilder, parent: Block) throws -> Block {
+    /// The block `b` makes on `parent`: its header (roots, bloom, gas) and the receipts with
+    /// the block hash filled in, and the transactions' encodings. Mining commits it; the
+    /// pending block (`pendingBlock`) is shown without being committed.
+    static func assemble(_ b: BlockBuilder, parent: Block, writes: [([UInt8], [UInt8]?)]) -> (Block, [ReceiptRecord], [[UInt8]]) {
         let env = b.env
         var receipts: [ReceiptRecord] = []
         var cumulative: UInt64 = 0
@@ -282,8 +287,6 @@ public actor Chain {
             txEncodings.append(p.tx.encoded())
             receipts.append(r)
         }
-        let writes = b.state.stateWrites()
-        let codes = b.state.codeWrites()
         let stateRoot = Self.stateCommitment(parent: parent.header.stateRoot, writes: writes)
         let header = BlockHeader(
             parentHash: parent.hash, miner: env.coinbase, stateRoot: stateRoot,
@@ -292,8 +295,15 @@ public actor Chain {
             timestamp: env.timestamp, mixHash: env.prevRandao,
             baseFeePerGas: env.baseFee)
         let block = Block(header: header, transactionHashes: b.included.map(\.hash), transactions: txEncodings)
-        let hash = block.hash
-        for i in receipts.indices { receipts[i].blockHash = hash }
+        for i in receipts.indices { receipts[i].blockHash = block.hash }
+        return (block, receipts, txEncodings)
+    }
+
+    private func commit(_ b: BlockBuilder, parent: Block) throws -> Block {
+        let env = b.env
+        let writes = b.state.stateWrites()
+        let codes = b.state.codeWrites()
+        let (block, receipts, txEncodings) = Self.assemble(b, parent: parent, writes: writes)
 
         var clockAfter = clock
         clockAfter.blockMined(timestamp: env.timestamp)
@@ -616,17 +626,29 @@ public actor Chain {
     /// number) and the head state with the pool's ready transactions applied in block order.
     /// Operator work due in that block is not applied (it runs only when the block is mined).
     public func pendingState() -> sending (state: StateOverlay, env: BlockEnv, included: [PooledTransaction]) {
+        let b = pendingBuilder()
+        return (b.state, b.env, b.included)
+    }
+
+    /// The next block as it would be mined now, not committed: its header, hash and
+    /// transactions (Anvil's `pending` block).
+    public func pendingBlock() -> (block: Block, transactions: [PooledTransaction]) {
+        let b = pendingBuilder()
+        return (Self.assemble(b, parent: head, writes: b.state.stateWrites()).0, b.included)
+    }
+
+    private func pendingBuilder() -> sending BlockBuilder {
         let env = nextEnv(timestamp: clock.nextBlockTimestamp(parent: head.header.timestamp))
         let overlay = StateOverlay(base: reader.state(at: head.number))
         let builder = BlockBuilder(env: env, parent: head.header, state: overlay, executor: executor)
-        guard !pool.isEmpty else { return (overlay, env, []) }
+        guard !pool.isEmpty else { return builder }
         for p in Self.readyTransactions(in: pool, orderByFees: config.orderByFees, overlay) {
             if p.tx.gasLimit > builder.gasRemaining || p.tx.maxFeePerGas < env.baseFee { continue }
             let acct = overlay.account(p.sender)
             guard acct.nonce == p.tx.nonce, acct.balance >= executor.maxCost(p.tx) else { continue }
             builder.include(p)
         }
-        return (overlay, env, builder.included)
+        return builder
     }
 
     /// `anvil_rollback`: removes the newest `depth` blocks; their transactions are gone (not

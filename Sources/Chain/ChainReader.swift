@@ -9,6 +9,8 @@ public final class ChainReader: @unchecked Sendable {  // its vars are guarded b
     public let store: ChainStore
     public let executor: Executor
     public let config: ChainConfig
+    /// anvil_impersonateSignature's signatures, handed to every block environment.
+    public let recoverOverrides = RecoverOverrides()
     private let lock = NSLock()
     private var _head: Block
 
@@ -109,9 +111,11 @@ public final class ChainReader: @unchecked Sendable {  // its vars are guarded b
 
     /// The environment a call at `block` sees (the block's own number and timestamp).
     public func env(of block: Block) -> BlockEnv {
-        BlockEnv(number: block.number, timestamp: block.header.timestamp, baseFee: block.header.baseFeePerGas ?? .zero,
-                 coinbase: block.header.miner, chainId: chainId, gasLimit: block.header.gasLimit,
-                 prevRandao: block.header.mixHash, blockHash: { [store] n in store.block(number: n)?.hash })
+        var env = BlockEnv(number: block.number, timestamp: block.header.timestamp, baseFee: block.header.baseFeePerGas ?? .zero,
+                           coinbase: block.header.miner, chainId: chainId, gasLimit: block.header.gasLimit,
+                           prevRandao: block.header.mixHash, blockHash: { [store] n in store.block(number: n)?.hash })
+        env.recoverOverrides = recoverOverrides.all
+        return env
     }
 
     // MARK: logs

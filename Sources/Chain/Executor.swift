@@ -14,10 +14,14 @@ public struct BlockEnv: Sendable {
     public var prevRandao: Hash = .zero
     /// BLOCKHASH for the 256 blocks below `number`.
     public var blockHash: @Sendable (UInt64) -> Hash? = { _ in nil }
+    /// `anvil_impersonateSignature`'s signatures, for the ecrecover precompile.
+    public var recoverOverrides: [[UInt8]: Address] = [:]
 
     var evmContext: BlockContext {
-        BlockContext(number: number, timestamp: timestamp, coinbase: coinbase, gasLimit: gasLimit, baseFee: baseFee,
-                     prevRandao: prevRandao, chainId: chainId, blobBaseFee: .one, blockHash: blockHash)
+        var c = BlockContext(number: number, timestamp: timestamp, coinbase: coinbase, gasLimit: gasLimit, baseFee: baseFee,
+                             prevRandao: prevRandao, chainId: chainId, blobBaseFee: .one, blockHash: blockHash)
+        c.recoverOverrides = recoverOverrides
+        return c
     }
 }
 
@@ -161,14 +165,14 @@ public struct Executor: Sendable {
     }
 
     /// `eth_call` / `eth_estimateGas`: runs a message with no signature, nonce or fee checks
-    /// (gas price zero; the balance must still cover `value`). `gasLimit` defaults to the
+    /// (gas price zero, BASEFEE the block's; the balance must still cover `value`). `gasLimit` defaults to the
     /// block's. `to == nil` runs a creation.
     public func run(from: Address, to: Address?, value: UInt256, data: [UInt8], gasLimit: UInt64? = nil,
                     accessList: [AccessListEntry] = [], state: StateOverlay, env: BlockEnv,
                     tracer: ExecutionTracer? = nil) -> CallOutcome {
-        var block = env.evmContext
-        block.baseFee = .zero
-        let evm = EVM(block: block, natives: bridge)
+        // BASEFEE reads the block's base fee, as in Anvil (revm with the fee check disabled);
+        // the message pays nothing (`.call` accepts a zero fee cap).
+        let evm = EVM(block: env.evmContext, natives: bridge)
         let backend = OverlayBackend(state)
         let nonce = backend.account(from)?.nonce ?? 0
         let txEnv = TxEnv(caller: from, to: to, nonce: nonce, value: value, data: data, gasLimit: gasLimit ?? env.gasLimit,

@@ -80,8 +80,13 @@ public struct TransactOptions: Sendable {
     public var checkNonce: Bool
     public var checkSenderIsEOA: Bool
     public var checkBlockGasLimit: Bool
+    /// Off for calls (eth_call, eth_estimateGas, tracing calls), as revm's `disable_base_fee`: a
+    /// fee cap below the block's base fee is accepted and pays no tip, while BASEFEE still reads
+    /// the block's base fee.
+    public var checkBaseFee: Bool = true
     public static let transaction = TransactOptions(checkNonce: true, checkSenderIsEOA: true, checkBlockGasLimit: true)
-    public static let call = TransactOptions(checkNonce: false, checkSenderIsEOA: false, checkBlockGasLimit: false)
+    public static let call = TransactOptions(checkNonce: false, checkSenderIsEOA: false, checkBlockGasLimit: false,
+                                             checkBaseFee: false)
 }
 
 /// The entry point: validates and executes transactions and calls in one block's context.
@@ -144,7 +149,7 @@ public struct EVM {
         if tx.maxPriorityFeePerGas > tx.maxFeePerGas {
             throw TxError("max priority fee per gas higher than max fee per gas: address \(sender.checksummed), maxPriorityFeePerGas: \(tx.maxPriorityFeePerGas), maxFeePerGas: \(tx.maxFeePerGas)")
         }
-        if tx.maxFeePerGas < block.baseFee {
+        if options.checkBaseFee && tx.maxFeePerGas < block.baseFee {
             throw TxError("max fee per gas less than block base fee: address \(sender.checksummed), maxFeePerGas: \(tx.maxFeePerGas), baseFee: \(block.baseFee)")
         }
         var blobFee = UInt256.zero
@@ -179,8 +184,10 @@ public struct EVM {
             throw TxError("insufficient funds for gas * price + value: address \(sender.checksummed) have \(acct.balance) want \(maxCost)")
         }
 
-        let tip = min(tx.maxPriorityFeePerGas, tx.maxFeePerGas &- block.baseFee)
-        let price = block.baseFee &+ tip
+        // With the base-fee check off, a cap under the base fee is the price and tips nothing.
+        let underBase = tx.maxFeePerGas < block.baseFee
+        let tip = underBase ? .zero : min(tx.maxPriorityFeePerGas, tx.maxFeePerGas &- block.baseFee)
+        let price = underBase ? tx.maxFeePerGas : block.baseFee &+ tip
         state.setBalance(sender, acct.balance &- UInt256(tx.gasLimit) &* price &- blobFee)
         state.setNonce(sender, acct.nonce &+ 1)
 

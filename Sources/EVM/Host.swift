@@ -55,6 +55,9 @@ public struct BlockContext: Sendable {
     public var blobBaseFee: UInt256
     /// BLOCKHASH for the 256 blocks below `number`; nil where unknown.
     public var blockHash: @Sendable (UInt64) -> Hash?
+    /// `anvil_impersonateSignature`: a 65-byte signature (r ‖ s ‖ v) the ecrecover precompile
+    /// answers with the given address instead of recovering it.
+    public var recoverOverrides: [[UInt8]: Address] = [:]
 
     public init(number: UInt64, timestamp: UInt64, coinbase: Address, gasLimit: UInt64, baseFee: UInt256,
                 prevRandao: Hash = .zero, chainId: UInt64, blobBaseFee: UInt256 = .one,

@@ -152,7 +152,7 @@ final class Machine: NativeHost {
             state.touch(m.target)
         }
         if Precompiles.isPrecompile(m.codeAddress) {
-            let r = Precompiles.run(m.codeAddress, input: m.input, gas: UInt64(m.gas))
+            let r = Precompiles.run(m.codeAddress, input: m.input, gas: UInt64(m.gas), recoverOverrides: block.recoverOverrides)
             let o: Outcome
             if r.success {
                 o = Outcome(status: .success, output: r.output, gasLeft: m.gas - Int(r.gasUsed), created: nil)

@@ -99,6 +99,9 @@ public final class CallTracer: ExecutionTracer {
         public var from: Address
         public var to: Address?
         public var value: UInt256?
+        /// The message's value even where geth shows none: a DELEGATECALL's is its caller's
+        /// (Parity traces show it), a STATICCALL's zero.
+        public var messageValue: UInt256 = .zero
         public var gas: UInt64
         public var gasUsed: UInt64 = 0
         public var input: [UInt8]
@@ -127,6 +130,7 @@ public final class CallTracer: ExecutionTracer {
         let value: UInt256? = (m.kind == .staticCall || m.kind == .delegateCall) ? nil : m.value
         let c = Call(type: m.kind.traceName, from: from, to: to, value: value, gas: UInt64(max(0, m.gas)),
                      input: m.input)
+        c.messageValue = m.value
         if let parent = stack.last {
             if !onlyTopCall { parent.calls.append(c) }
         } else {
@@ -161,7 +165,13 @@ public final class CallTracer: ExecutionTracer {
         c.logs.append((log, c.calls.count))
     }
 
+    /// The top call's own gas and gas used (intrinsic gas and refund left out), before
+    /// `onTransactionEnd` replaces them with the transaction's, as geth shows it. Parity-style
+    /// traces show these.
+    public private(set) var rootFrameGas: (gas: UInt64, gasUsed: UInt64)?
+
     override func onTransactionEnd(gasLimit: UInt64, gasUsed: UInt64, status: ExecStatus, output: [UInt8]) {
+        if let r = root { rootFrameGas = (r.gas, r.gasUsed) }
         root?.gas = gasLimit
         root?.gasUsed = gasUsed
     }

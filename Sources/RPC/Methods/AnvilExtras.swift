@@ -122,7 +122,7 @@ enum AnvilExtras {
             return Format.block(b, fullTransactions: false, reader: reader)
         }
 
-        // MARK: Otterscan, the parts without call traces
+        // MARK: Otterscan, the parts without call traces (the others: OtterscanMethods)
 
         t.register("ots_getApiLevel", maxParams: 0) { _ in JSON(8) }
         t.register("ots_hasCode", maxParams: 2) { p in
@@ -178,18 +178,9 @@ enum AnvilExtras {
                 num -= 1
             }
         }
-        refuse(t, ["ots_searchTransactionsBefore", "ots_searchTransactionsAfter"]) {
-            RPCError.server("ots_searchTransactions*: not served: finding every transaction that touched an address needs call traces of each, which stakenet does not index; use eth_getLogs for token transfers")
-        }
 
         // MARK: what cannot apply here
 
-        let traces = "stakenet serves geth's debug_traceTransaction / debug_traceCall / debug_traceBlockByNumber / debug_traceBlockByHash (struct logger and callTracer); Parity-style trace_* and Otterscan's call-trace views are not implemented"
-        refuse(t, ["trace_call", "trace_transaction", "trace_block", "trace_filter", "trace_get", "trace_replayBlockTransactions",
-                   "trace_replayTransaction", "trace_transactionOpcodeGas", "trace_blockOpcodeGas", "trace_rawTransaction",
-                   "trace_callMany", "ots_getInternalOperations", "ots_traceTransaction", "debug_traceBlock"]) {
-            RPCError.server(traces)
-        }
         refuse(t, ["eth_getProof", "debug_executionWitness"]) {
             RPCError.server("stakenet's stateRoot is a commitment to each block's state writes, not a Merkle-Patricia root, so there is no state proof or witness to give")
         }
@@ -201,8 +192,11 @@ enum AnvilExtras {
                    "anvil_setValidatorFeeToken", "anvil_setFeeAmmLiquidity"]) {
             RPCError.server("this method is for Anvil's Tempo network mode; stakenet is an Ethereum (Cancun) devnet")
         }
-        refuse(t, ["anvil_impersonateSignature"]) {
-            RPCError.server("anvil_impersonateSignature is not supported: stakenet impersonates by sender (anvil_impersonateAccount, eth_sendUnsignedTransaction), not by signature")
+        t.register("anvil_impersonateSignature", maxParams: 2) { p in
+            // As Anvil: from now on ecrecover answers `address` for this signature (r ‖ s ‖ v).
+            // Anvil takes any bytes; only a 65-byte one can ever match.
+            n.reader.recoverOverrides.add(try p.bytes(0), try p.address(1))
+            return .null
         }
     }
 

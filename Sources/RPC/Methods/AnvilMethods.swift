@@ -94,6 +94,7 @@ enum AnvilMethods {
         // MARK: headers and raw encodings
 
         t.register("eth_getHeaderByNumber", maxParams: 1) { p in
+            if try p.blockTag(0) == .pending { return await PendingBlock.header(n) }
             guard let b = n.resolveOptional(try p.blockTag(0)) else { return .null }
             return header(b)
         }

@@ -76,6 +76,7 @@ enum EthMethods {
         t.register("eth_getBlockByNumber", maxParams: 2) { p in
             let tag = try p.blockTag(0)
             let full = try p.optionalBool(1) ?? false
+            if tag == .pending { return await PendingBlock.block(fullTransactions: full, n) }
             guard let b = n.resolveOptional(tag) else { return .null }
             return Format.block(b, fullTransactions: full, reader: reader)
         }

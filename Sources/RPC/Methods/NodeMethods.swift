@@ -5,6 +5,9 @@ public enum NodeMethods {
         CheatMethods.register(table, context)
         ClientMethods.register(table, context)
         TraceMethods.register(table, context)
+        ParityTraceMethods.register(table, context)
+        OtterscanMethods.register(table, context)
+        DebugTraceBlock.register(table, context)
         AnvilMethods.register(table, context)
     }
 }
