@@ -239,11 +239,11 @@ enum EthMethods {
             }
         }
         if let c = tx.chainId, c != chainId {
-            throw TxValidationError.invalidChainId(have: c, want: chainId).rpcError
+            throw TxValidationError.invalid(.invalidChainId(have: c, want: chainId)).rpcError
         }
         do { try tx.validate(chainId: chainId) } catch {
             switch error {
-            case .intrinsicGasTooLow(let have, let want): throw TxValidationError.intrinsicGasTooLow(have: have, want: want).rpcError
+            case .intrinsicGasTooLow(let have, let want): throw TxValidationError.invalid(.intrinsicGasTooLow(have: have, want: want)).rpcError
             default: throw RPCError.server(error.description)
             }
         }
@@ -290,7 +290,7 @@ enum EthMethods {
         var gas = req.gas
         let balance = n.reader.account(from, at: n.reader.headNumber).balance
         if balance < req.value {
-            throw TxValidationError.insufficientFunds(address: from, have: balance, want: req.value).rpcError
+            throw TxValidationError.invalid(.insufficientFunds(from, have: balance, want: req.value)).rpcError
         }
         if gas == nil {
             gas = try estimateGas(PreparedCall(req: req, from: from, block: n.reader.head, env: n.reader.env(of: n.reader.head), overrides: nil), n)
