@@ -124,14 +124,9 @@ public actor Chain {
     @discardableResult
     public func submit(_ p: PooledTransaction) async throws -> Hash {
         let env = nextEnv(timestamp: clock.nextBlockTimestamp(parent: head.header.timestamp))
-        try executor.validateStatic(p.tx, env: env)
         let state = reader.state(at: head.number)
         let acct = state.account(p.sender)
-        if p.tx.nonce < acct.nonce {
-            throw TxValidationError.nonceTooLow(address: p.sender, txNonce: p.tx.nonce, stateNonce: acct.nonce)
-        }
-        if p.tx.nonce == UInt64.max { throw TxValidationError.nonceMax }
-        try executor.validateFunds(p.tx, sender: p.sender, account: acct, env: env)
+        do throws(TxError) { try executor.validate(p.tx, sender: p.sender, account: acct, env: env) } catch { throw TxValidationError.invalid(error) }
         do { try pool.add(p) } catch PoolError.alreadyKnown {
             throw TxValidationError.alreadyKnown
         } catch PoolError.replacementUnderpriced {

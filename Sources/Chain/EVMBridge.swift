@@ -43,6 +43,7 @@ final class JournalWorld: WorldState {
     let isStatic: Bool
     let host: NativeHost
     private(set) var wroteInStaticContext = false
+    func noteStaticWrite() { wroteInStaticContext = true }
 
     init(_ state: EVMState, isStatic: Bool, host: NativeHost) { self.state = state; self.isStatic = isStatic; self.host = host }
 
@@ -77,11 +78,35 @@ final class NativeBridge: NativeCode, Sendable {
         let world = JournalWorld(state, isStatic: c.isStatic, host: host)
         let ctx = CallContext(caller: c.caller, origin: c.origin, value: c.value, blockNumber: block.number,
                               timestamp: block.timestamp, chainId: block.chainId, coinbase: block.coinbase)
-        let r = contracts.call(to: c.address, calldata: c.input, context: ctx, state: world)
+        // Events go into the journal as they are emitted (the EVM drops them if the call fails),
+        // so a call tracer sees each in the frame that emitted it.
+        let observer = NativeFrames(state: state, world: world, host: host)
+        let r = contracts.call(to: c.address, calldata: c.input, context: ctx, state: world, gas: c.gas, observer: observer)
         if r.gasUsed > c.gas { return NativeOutcome(status: .outOfGas, output: [], gasUsed: c.gas) }
         if world.wroteInStaticContext { return NativeOutcome(status: .writeProtection, output: [], gasUsed: c.gas) }
         guard r.success else { return NativeOutcome(status: .revert, output: r.output, gasUsed: r.gasUsed) }
-        for log in r.logs { state.addLog(log) }
         return NativeOutcome(status: .success, output: r.output, gasUsed: r.gasUsed)
+    }
+}
+
+/// The calls between native contracts as EVM frames: each becomes a message with no steps
+/// for the EVM's tracer, one level deeper than its caller; events go to the journal.
+final class NativeFrames: CallObserver {
+    let state: EVMState
+    let world: JournalWorld
+    let host: NativeHost
+
+    init(state: EVMState, world: JournalWorld, host: NativeHost) { self.state = state; self.world = world; self.host = host }
+
+    func entered(_ c: ContractCall) {
+        host.nativeFrameEntered(from: c.from, to: c.to, input: c.input, value: c.value, gas: c.gas, isStatic: c.isStatic)
+    }
+    func exited(success: Bool, output: [UInt8], gasUsed: UInt64) {
+        host.nativeFrameExited(success: success, output: output, gasUsed: gasUsed)
+    }
+    func emitted(_ log: Log) {
+        // LOG in a static context fails the call as any write does
+        if world.isStatic { world.noteStaticWrite(); return }
+        state.addLog(log)
     }
 }

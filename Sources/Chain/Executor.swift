@@ -25,44 +25,24 @@ public struct BlockEnv: Sendable {
     }
 }
 
-/// Why a transaction is refused before it gets into a block. The messages are geth's,
-/// which ethers and viem match on.
+/// Why the pool refuses a transaction: it is invalid (`TxError`, the EVM's validation in
+/// geth's wording), or the pool's own policy refuses it. Messages are geth's, which ethers and
+/// viem match on.
 public enum TxValidationError: Error, Equatable, Sendable {
-    case nonceTooLow(address: Address, txNonce: UInt64, stateNonce: UInt64)
-    case nonceMax
-    case insufficientFunds(address: Address, have: UInt256, want: UInt256)
-    case feeCapTooLow(address: Address, maxFee: UInt256, baseFee: UInt256)
-    case tipAboveFeeCap
-    case intrinsicGasTooLow(have: UInt64, want: UInt64)
-    case gasLimitExceeded(have: UInt64, limit: UInt64)
-    case invalidChainId(have: UInt64, want: UInt64)
-    case contractCreation
+    case invalid(TxError)
     case unsupportedType(UInt8)
     case invalidSignature(String)
     case alreadyKnown
     case replacementUnderpriced
-    case invalidTransaction(String)
 
     public var message: String {
         switch self {
-        case let .nonceTooLow(a, tx, st): return "nonce too low: address \(a.checksummed), tx: \(tx) state: \(st)"
-        case .nonceMax: return "nonce has max value"
-        case let .insufficientFunds(a, have, want):
-            return "insufficient funds for gas * price + value: address \(a.checksummed) have \(have) want \(want)"
-        case let .feeCapTooLow(a, fee, base):
-            return "max fee per gas less than block base fee: address \(a.checksummed), maxFeePerGas: \(fee), baseFee: \(base)"
-        case .tipAboveFeeCap: return "max priority fee per gas higher than max fee per gas"
-        case let .intrinsicGasTooLow(have, want): return "intrinsic gas too low: gas \(have), minimum needed \(want)"
-        case let .gasLimitExceeded(have, limit): return "exceeds block gas limit: gas \(have), block gas limit \(limit)"
-        case let .invalidChainId(have, want): return "invalid chain id for signer: have \(have) want \(want)"
-        case .contractCreation:
-            return "contract creation is not supported: stakenet has no EVM and emulates a fixed set of contracts (MATIC, PolygonPool, aMATICb, aMATICc, ANKR)"
+        case .invalid(let e): return e.message
         case let .unsupportedType(t):
             return "transaction type \(t) is not supported: stakenet emulates a fixed set of contracts and accepts legacy, EIP-2930 and EIP-1559 transactions"
         case let .invalidSignature(why): return "invalid signature: \(why)"
         case .alreadyKnown: return "already known"
         case .replacementUnderpriced: return "replacement transaction underpriced"
-        case let .invalidTransaction(why): return "invalid transaction: \(why)"
         }
     }
 }
@@ -114,16 +94,15 @@ public struct Executor: Sendable {
         self.bridge = NativeBridge(contracts)
     }
 
-    /// Checks that need no state: type, chain id, creation, fee fields, gas bounds.
-    public func validateStatic(_ tx: Transaction, env: BlockEnv) throws {
-        if tx.to == nil && tx.data.count > Transaction.maxInitCodeSize {
-            throw TxValidationError.invalidTransaction("max initcode size exceeded: code size \(tx.data.count) limit \(Transaction.maxInitCodeSize)")
-        }
-        if let id = tx.chainId, id != chainId { throw TxValidationError.invalidChainId(have: id, want: chainId) }
-        if tx.maxPriorityFeePerGas > tx.maxFeePerGas { throw TxValidationError.tipAboveFeeCap }
-        let intrinsic = tx.intrinsicGas()
-        if tx.gasLimit < intrinsic { throw TxValidationError.intrinsicGasTooLow(have: tx.gasLimit, want: intrinsic) }
-        if tx.gasLimit > env.gasLimit { throw TxValidationError.gasLimitExceeded(have: tx.gasLimit, limit: env.gasLimit) }
+    /// Pool admission: the chain id the transaction was signed for, then the EVM's own
+    /// validation (`EVM.validate`, the checks a block makes when it includes the transaction)
+    /// against the sender's current state, except that a nonce above the sender's next is
+    /// queued, not refused, and a sender with code is left to the block (impersonation).
+    public func validate(_ tx: Transaction, sender: Address, account: Account, env: BlockEnv) throws(TxError) {
+        if let id = tx.chainId, id != chainId { throw TxError.invalidChainId(have: id, want: chainId) }
+        let evm = EVM(block: env.evmContext)
+        try evm.validate(txEnv(tx, sender: sender), account: EVMAccount(nonce: account.nonce, balance: account.balance, codeHash: account.codeHash),
+                         nonce: .notBelow, checkSenderIsEOA: false, checkBlockGasLimit: true)
     }
 
     /// The most a transaction can cost its sender: gas × fee cap + value.
@@ -131,16 +110,9 @@ public struct Executor: Sendable {
         UInt256(tx.gasLimit).saturatingMul(tx.maxFeePerGas).saturatingAdd(tx.value)
     }
 
-    /// Checks against the sender's current state (nonce equality is the caller's business:
-    /// future nonces are queued, not refused).
-    public func validateFunds(_ tx: Transaction, sender: Address, account: Account, env: BlockEnv) throws {
-        if tx.maxFeePerGas < env.baseFee {
-            throw TxValidationError.feeCapTooLow(address: sender, maxFee: tx.maxFeePerGas, baseFee: env.baseFee)
-        }
-        let cost = maxCost(tx)
-        if account.balance < cost {
-            throw TxValidationError.insufficientFunds(address: sender, have: account.balance, want: cost)
-        }
+    func txEnv(_ tx: Transaction, sender: Address) -> TxEnv {
+        TxEnv(caller: sender, to: tx.to, nonce: tx.nonce, value: tx.value, data: tx.data, gasLimit: tx.gasLimit,
+              maxFeePerGas: tx.maxFeePerGas, maxPriorityFeePerGas: tx.maxPriorityFeePerGas, accessList: tx.accessList)
     }
 
     /// Applies a validated transaction through the EVM: charges gas, bumps the nonce, runs the
@@ -149,10 +121,8 @@ public struct Executor: Sendable {
     public func apply(_ tx: Transaction, sender: Address, state: StateOverlay, env: BlockEnv,
                       tracer: ExecutionTracer? = nil) -> TxOutcome {
         let evm = EVM(block: env.evmContext, natives: bridge)
-        let txEnv = TxEnv(caller: sender, to: tx.to, nonce: tx.nonce, value: tx.value, data: tx.data, gasLimit: tx.gasLimit,
-                          maxFeePerGas: tx.maxFeePerGas, maxPriorityFeePerGas: tx.maxPriorityFeePerGas, accessList: tx.accessList)
         do {
-            let r = try evm.transact(txEnv, backend: OverlayBackend(state), tracer: tracer)
+            let r = try evm.transact(txEnv(tx, sender: sender), backend: OverlayBackend(state), tracer: tracer)
             state.apply(r.changes)
             return TxOutcome(status: r.status.isSuccess, gasUsed: r.gasUsed, logs: r.logs, output: r.output,
                              effectiveGasPrice: r.effectiveGasPrice, contractAddress: r.contractAddress, execStatus: r.status)

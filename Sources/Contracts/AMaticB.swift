@@ -442,21 +442,19 @@ struct AMaticB: OwnableContract, UpgradeableERC20 {
 
     /// `ICertToken(certToken).mint(account, amount)`.
     func certMint(_ x: Exec, _ account: Address, _ amount: UInt256) throws(Revert) {
-        let cert = certToken(x)
-        try x.nested { () throws(Revert) in
-            switch x.kind(of: cert) {
+        try x.call(from: address, to: certToken(x), "mint(address,uint256)", [account.value, amount]) { kind throws(Revert) in
+            switch kind {
             case .aMATICc: try AMaticC(x).mint(x, sender: address, account: account, amount: amount)
             case .aMATICb: try AMaticB(x).mint(x, sender: address, account: account, shares: amount)
-            default: throw Revert.empty   // no code, or no such function
+            default: throw Revert.empty   // no such function
             }
         }
     }
 
     /// `ICertToken(certToken).burn(account, amount)`.
     func certBurn(_ x: Exec, _ account: Address, _ amount: UInt256) throws(Revert) {
-        let cert = certToken(x)
-        try x.nested { () throws(Revert) in
-            switch x.kind(of: cert) {
+        try x.call(from: address, to: certToken(x), "burn(address,uint256)", [account.value, amount]) { kind throws(Revert) in
+            switch kind {
             case .aMATICc: try AMaticC(x).burn(x, sender: address, account: account, amount: amount)
             case .aMATICb: try AMaticB(x).burn(x, sender: address, account: account, amount: amount)
             default: throw Revert.empty
@@ -465,24 +463,22 @@ struct AMaticB: OwnableContract, UpgradeableERC20 {
     }
 
     func certBondTransferTo(_ x: Exec, _ account: Address, _ amount: UInt256) throws(Revert) {
-        let cert = certToken(x)
-        try x.nested { () throws(Revert) in
-            guard x.kind(of: cert) == .aMATICc else { throw Revert.empty }
+        try x.call(from: address, to: certToken(x), "bondTransferTo(address,uint256)", [account.value, amount]) { kind throws(Revert) in
+            guard kind == .aMATICc else { throw Revert.empty }
             try AMaticC(x).bondTransferTo(x, sender: address, account: account, amount: amount)
         }
     }
 
     func certBondTransferFrom(_ x: Exec, _ account: Address, _ amount: UInt256) throws(Revert) {
-        let cert = certToken(x)
-        try x.nested { () throws(Revert) in
-            guard x.kind(of: cert) == .aMATICc else { throw Revert.empty }
+        try x.call(from: address, to: certToken(x), "bondTransferFrom(address,uint256)", [account.value, amount]) { kind throws(Revert) in
+            guard kind == .aMATICc else { throw Revert.empty }
             try AMaticC(x).bondTransferFrom(x, sender: address, account: account, amount: amount)
         }
     }
 
     /// `IERC20Upgradeable(certToken).balanceOf(account)`.
     func certBalanceOf(_ x: Exec, _ account: Address) throws(Revert) -> UInt256 {
-        try ERC20Calls.balanceOf(x, token: certToken(x), account: account)
+        try ERC20Calls.balanceOf(x, from: address, token: certToken(x), account: account)
     }
 
     // MARK: - genesis

@@ -163,9 +163,8 @@ struct AMaticC: OwnableContract, UpgradeableERC20 {
 
     /// `IinternetBond_R1(bondToken).ratio()`.
     func ratio(_ x: Exec) throws(Revert) -> UInt256 {
-        let bond = bondToken(x)
-        return try x.nested { () throws(Revert) -> UInt256 in
-            switch x.kind(of: bond) {
+        try x.call(from: address, to: bondToken(x), "ratio()", isStatic: true, returns: Out.uint) { kind throws(Revert) -> UInt256 in
+            switch kind {
             case .aMATICb: return AMaticB(x).ratio(x)
             case .aMATICc: return try AMaticC(x).ratio(x)
             default: throw Revert.empty
@@ -194,9 +193,9 @@ struct AMaticC: OwnableContract, UpgradeableERC20 {
     /// `IinternetBond_R1(bondToken).sharesToBalance(this.balanceOf(account))`.
     func balanceWithRewardsOf(_ x: Exec, _ account: Address) throws(Revert) -> UInt256 {
         let shares = balanceOf(x, account)
-        let bond = bondToken(x)
-        return try x.nested { () throws(Revert) -> UInt256 in
-            guard x.kind(of: bond) == .aMATICb else { throw Revert.empty }
+        return try x.call(from: address, to: bondToken(x), "sharesToBalance(uint256)", [shares], isStatic: true,
+                          returns: Out.uint) { kind throws(Revert) -> UInt256 in
+            guard kind == .aMATICb else { throw Revert.empty }
             return try AMaticB(x).sharesToBalance(x, shares)
         }
     }

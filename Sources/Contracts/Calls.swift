@@ -6,39 +6,41 @@ import EthCrypto
 /// without the function, or an address without code, reverts with empty data, as solc's
 /// high-level calls do; a revert inside the callee bubbles up unchanged.
 enum ERC20Calls {
-    static func balanceOf(_ x: Exec, token: Address, account: Address) throws(Revert) -> UInt256 {
-        try x.nested { () throws(Revert) -> UInt256 in
-            switch x.kind(of: token) {
+    /// `IERC20(token).balanceOf(account)` from contract `from` (a `view`: STATICCALL).
+    static func balanceOf(_ x: Exec, from: Address, token: Address, account: Address) throws(Revert) -> UInt256 {
+        try x.call(from: from, to: token, "balanceOf(address)", [account.value], isStatic: true, returns: Out.uint) { kind throws(Revert) -> UInt256 in
+            switch kind {
             case .matic: return MaticToken(x).erc20.balanceOf(x, account)
             case .ankr: return AnkrToken(x).erc20.balanceOf(x, account)
             case .aMATICb: return try AMaticB(x).balanceOf(x, account)
             case .aMATICc: return AMaticC(x).balanceOf(x, account)
-            case .pool, nil: throw Revert.empty
+            case .pool: throw Revert.empty
             }
         }
     }
 
     static func transfer(_ x: Exec, token: Address, sender: Address, to: Address, amount: UInt256) throws(Revert) -> Bool {
-        try x.nested { () throws(Revert) -> Bool in
-            switch x.kind(of: token) {
+        try x.call(from: sender, to: token, "transfer(address,uint256)", [to.value, amount], returns: Out.bool) { kind throws(Revert) -> Bool in
+            switch kind {
             case .matic: return try MaticToken(x).transfer(x, sender: sender, to: to, value: amount)
             case .ankr: return try AnkrToken(x).erc20.transfer(x, sender: sender, to: to, value: amount)
             case .aMATICb: return try AMaticB(x).transfer(x, sender: sender, recipient: to, amount: amount)
             case .aMATICc: return try AMaticC(x).transfer(x, sender: sender, recipient: to, amount: amount)
-            case .pool, nil: throw Revert.empty
+            case .pool: throw Revert.empty
             }
         }
     }
 
     static func transferFrom(_ x: Exec, token: Address, sender: Address, from: Address, to: Address,
                              amount: UInt256) throws(Revert) -> Bool {
-        try x.nested { () throws(Revert) -> Bool in
-            switch x.kind(of: token) {
+        try x.call(from: sender, to: token, "transferFrom(address,address,uint256)", [from.value, to.value, amount],
+                   returns: Out.bool) { kind throws(Revert) -> Bool in
+            switch kind {
             case .matic: return try MaticToken(x).transferFrom(x, sender: sender, from: from, to: to, value: amount)
             case .ankr: return try AnkrToken(x).erc20.transferFrom(x, sender: sender, from: from, to: to, value: amount)
             case .aMATICb: return try AMaticB(x).transferFrom(x, msgSender: sender, sender: from, recipient: to, amount: amount)
             case .aMATICc: return try AMaticC(x).transferFrom(x, msgSender: sender, sender: from, recipient: to, amount: amount)
-            case .pool, nil: throw Revert.empty
+            case .pool: throw Revert.empty
             }
         }
     }

@@ -176,8 +176,15 @@ enum Dispatcher {
         var call = Call(args: ABICalldata(calldata, base: 4, strict: contract.strictDecoding), sender: sender, value: value)
         do { try call.args.requireHead(words: f.inputs.count) } catch { throw Revert.empty }
         gas = GasTable.revertGas(f.gas)
+        x.setTopBudget(f.gas)
         let out: [UInt8]
-        do { out = try f.body(x, &call) } catch let r as Revert { throw r } catch { throw Revert.empty }
+        do {
+            out = try f.body(x, &call)
+        } catch {
+            // a revert after nested calls also pays what they used (never more than the figure)
+            gas = min(f.gas, gas + x.topChildrenUsed)
+            throw (error as? Revert) ?? Revert.empty
+        }
         gas = f.gas
         return out
     }

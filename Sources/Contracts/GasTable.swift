@@ -13,7 +13,12 @@
 ///
 /// Reverts: a call rejected by the dispatcher (unknown selector, ETH to a non-payable
 /// function, bad calldata, plain ETH) uses `dispatchRevert`; a call that reverts inside a
-/// function uses `revertGas(figure)` (EVM reverts stop early: at most 5 000 or the figure).
+/// function uses `revertGas(figure)` (EVM reverts stop early: at most 5 000 or the figure)
+/// plus what the nested calls it made before the revert used, never more than the figure.
+///
+/// Nested calls (one contract calling another, `Exec.call`) split their caller's figure, which
+/// already covers them: each uses its callee's figure within what is left of the caller's, so
+/// the frames a tracer shows never use more gas than their caller.
 enum GasTable {
     static let dispatchRevert: UInt64 = 120
     static func revertGas(_ figure: UInt64) -> UInt64 { min(figure, 5_000) }

@@ -54,3 +54,28 @@ public struct CallResult: Sendable {
         self.success = success; self.output = output; self.logs = logs; self.gasUsed = gasUsed
     }
 }
+
+/// A call one emulated contract makes to another, as Solidity would make it: `STATICCALL` for
+/// a `view` function of the callee's interface, `CALL` otherwise, with the calldata ABI-encoded.
+public struct ContractCall: Sendable {
+    public var isStatic: Bool
+    /// The calling contract (msg.sender of the callee).
+    public var from: Address
+    public var to: Address
+    public var input: [UInt8]
+    /// Always zero: none of the contracts sends ETH with a call to another.
+    public var value: UInt256
+    /// Gas given: the caller's gas left minus 1/64 (EIP-150), as a Solidity call gives.
+    public var gas: UInt64
+}
+
+/// Told of every call between the emulated contracts while a call runs, and of every event
+/// where it is emitted, so a tracer can show the nested frames (the chain adapts it to the EVM's
+/// call tracer). `exited` follows each `entered`, innermost first; `gasUsed` is the callee's
+/// share of its caller's gas-table figure (README, "Tracing").
+public protocol CallObserver: AnyObject {
+    func entered(_ call: ContractCall)
+    func exited(success: Bool, output: [UInt8], gasUsed: UInt64)
+    /// An event, in the frame that emitted it; the observer owns putting it in the state's log.
+    func emitted(_ log: Log)
+}

@@ -66,11 +66,15 @@ public final class NativeContracts: Sendable {
     /// Executes a call (transaction or `eth_call`) into one of the five contracts. The chain
     /// has already moved `context.value` to `to`; on failure it discards every write.
     /// A call to any other address does nothing and succeeds.
-    public func call(to: Address, calldata: [UInt8], context: CallContext, state: WorldState) -> CallResult {
+    ///
+    /// `gas` is what the caller gave (it bounds the gas the nested calls report); `observer`
+    /// is told of the calls between the contracts and of every event where it is emitted.
+    public func call(to: Address, calldata: [UInt8], context: CallContext, state: WorldState,
+                     gas available: UInt64 = .max, observer: CallObserver? = nil) -> CallResult {
         guard let kind = addresses.kind(of: to) else {
             return CallResult(success: true, output: [], logs: [], gasUsed: 0)
         }
-        let x = Exec(state: state, ctx: context, addrs: addresses)
+        let x = Exec(state: state, ctx: context, addrs: addresses, gas: available, observer: observer)
         var gas: UInt64 = 0
         do {
             let out = try Dispatcher.dispatch(x, kind, sender: context.caller, value: context.value, calldata: calldata, gas: &gas)

@@ -137,10 +137,17 @@ struct PolygonPool: OwnableContract {
 
     // MARK: - calls to aMATICb (msg.sender = the pool)
 
-    /// `IinternetBond_R3(_bondContract)`: only aMATICb has these functions.
-    func bond(_ x: Exec) throws(Revert) -> AMaticB {
-        guard x.kind(of: bondContract(x)) == .aMATICb else { throw Revert.empty }
-        return AMaticB(x)
+    /// `IinternetBond_R3(_bondContract).signature(args)`: only aMATICb has these functions.
+    func bondCall<T>(_ x: Exec, _ signature: String, _ args: [UInt256], isStatic: Bool = false,
+                     returns encode: (T) -> [UInt8], _ body: (AMaticB) throws(Revert) -> T) throws(Revert) -> T {
+        try x.call(from: address, to: bondContract(x), signature, args, isStatic: isStatic, returns: encode) { kind throws(Revert) -> T in
+            guard kind == .aMATICb else { throw Revert.empty }
+            return try body(AMaticB(x))
+        }
+    }
+
+    func bondCall(_ x: Exec, _ signature: String, _ args: [UInt256], _ body: (AMaticB) throws(Revert) -> Void) throws(Revert) {
+        try bondCall(x, signature, args, returns: { (_: Void) in [] }, body)
     }
 
     // MARK: - staking
@@ -155,7 +162,9 @@ struct PolygonPool: OwnableContract {
 
     func stakeAndClaimCerts(_ x: Exec, sender: Address, amount: UInt256) throws(Revert) {
         try _stake(x, sender, amount, isRebasing: false)
-        try x.nested { () throws(Revert) in try bond(x).unlockSharesFor(x, sender: address, account: sender, bonds: amount) }
+        try bondCall(x, "unlockSharesFor(address,uint256)", [sender.value, amount]) { b throws(Revert) in
+            try b.unlockSharesFor(x, sender: address, account: sender, bonds: amount)
+        }
     }
 
     func _stake(_ x: Exec, _ staker: Address, _ amount: UInt256, isRebasing: Bool) throws(Revert) {
@@ -168,7 +177,9 @@ struct PolygonPool: OwnableContract {
         }
         setPendingUserStake(x, staker, try Checked.add(pending, amount))
         // mint Internet Bonds for the user
-        try x.nested { () throws(Revert) in try bond(x).mintBonds(x, sender: address, account: staker, amount: amount) }
+        try bondCall(x, "mintBonds(address,uint256)", [staker.value, amount]) { b throws(Revert) in
+            try b.mintBonds(x, sender: address, account: staker, amount: amount)
+        }
         x.emit(address, [Self.stakePending, Hash(staker.value)], amount.bytes32)
         x.emit(address, [Self.stakePendingV2, Hash(staker.value), isRebasing ? Self.trueTopic : Self.falseTopic], amount.bytes32)
     }
@@ -331,15 +342,21 @@ struct PolygonPool: OwnableContract {
     func unstakeBonds(_ x: Exec, sender: Address, value: UInt256, recipient: Address, amount: UInt256,
                       fee: UInt256, useBeforeBlock: UInt256, signature: [UInt8]) throws(Revert) {
         try _collectFee(x, sender, value: value, fee: fee, useBeforeBlock: useBeforeBlock, signature: signature)
-        let shares = try x.nested { () throws(Revert) -> UInt256 in try bond(x).balanceToShares(x, amount) }
+        let shares = try bondCall(x, "balanceToShares(uint256)", [amount], isStatic: true, returns: Out.uint) { b throws(Revert) -> UInt256 in
+            try b.balanceToShares(x, amount)
+        }
         try _unstake(x, staker: sender, recipient: recipient, amount: amount, shares: shares, fee: fee, isRebasing: true)
     }
 
     func unstakeCerts(_ x: Exec, sender: Address, value: UInt256, recipient: Address, shares: UInt256,
                       fee: UInt256, useBeforeBlock: UInt256, signature: [UInt8]) throws(Revert) {
         try _collectFee(x, sender, value: value, fee: fee, useBeforeBlock: useBeforeBlock, signature: signature)
-        let amount = try x.nested { () throws(Revert) -> UInt256 in try bond(x).sharesToBalance(x, shares) }
-        try x.nested { () throws(Revert) in try bond(x).lockSharesFor(x, sender: address, account: sender, shares: shares) }
+        let amount = try bondCall(x, "sharesToBalance(uint256)", [shares], isStatic: true, returns: Out.uint) { b throws(Revert) -> UInt256 in
+            try b.sharesToBalance(x, shares)
+        }
+        try bondCall(x, "lockSharesFor(address,uint256)", [sender.value, shares]) { b throws(Revert) in
+            try b.lockSharesFor(x, sender: address, account: sender, shares: shares)
+        }
         try _unstake(x, staker: sender, recipient: recipient, amount: amount, shares: shares, fee: fee, isRebasing: false)
     }
 
@@ -376,12 +393,12 @@ struct PolygonPool: OwnableContract {
     func _unstake(_ x: Exec, staker: Address, recipient: Address, amount: UInt256, shares: UInt256,
                   fee: UInt256, isRebasing: Bool) throws(Revert) {
         try require(!amount.isZero, "PolygonPool: cannot unstake 0")
-        let balance = try ERC20Calls.balanceOf(x, token: bondContract(x), account: staker)
+        let balance = try ERC20Calls.balanceOf(x, from: address, token: bondContract(x), account: staker)
         try require(balance >= amount, "PolygonPool: cannot claim more than have on address")
         push(x, Self.pendingClaimersSlot, Self.pendingClaimersData, recipient.value)
         push(x, Self.pendingClaimAmountsSlot, Self.pendingClaimAmountsData, amount)
-        try x.nested { () throws(Revert) in
-            try bond(x).burnBonds(x, sender: address, burner: staker, recipient: recipient, amount: amount)
+        try bondCall(x, "burnBonds(address,address,uint256)", [staker.value, recipient.value, amount]) { b throws(Revert) in
+            try b.burnBonds(x, sender: address, burner: staker, recipient: recipient, amount: amount)
         }
         x.emit(address, [Self.maticClaimPending, Hash(recipient.value)], amount.bytes32)
         x.emit(address, [Self.tokensBurned, Hash(staker.value), isRebasing ? Self.trueTopic : Self.falseTopic],
@@ -409,7 +426,7 @@ struct PolygonPool: OwnableContract {
         let claimGap = gap(x, Self.pendingMaticClaimGapSlot)
         _ = try liveCount(n, claimGap)
         let matic = maticToken(x)
-        var availableAmount = try ERC20Calls.balanceOf(x, token: matic, account: address)
+        var availableAmount = try ERC20Calls.balanceOf(x, from: address, token: matic, account: address)
         availableAmount = try Checked.sub(availableAmount, try totalPendingStakes(x))
         try require(amountToUse <= availableAmount, "not enough MATIC tokens to serve claims")
         if !amountToUse.isZero { availableAmount = amountToUse }
@@ -433,7 +450,9 @@ struct PolygonPool: OwnableContract {
             let sent = try ERC20Calls.transfer(x, token: matic, sender: address, to: claimer, amount: amount)
             try require(sent, "cannot send matic to claimer")
             availableAmount = try Checked.sub(availableAmount, amount)
-            try x.nested { () throws(Revert) in try bond(x).commitBurn(x, sender: address, account: claimer, amount: amount) }
+            try bondCall(x, "commitBurn(address,uint256)", [claimer.value, amount]) { b throws(Revert) in
+                try b.commitBurn(x, sender: address, account: claimer, amount: amount)
+            }
             setElement(x, Self.pendingClaimAmountsData, i, .zero)
             setElement(x, Self.pendingClaimersData, i, .zero)
             gaps = try Checked.add(gaps, .one)
@@ -533,8 +552,8 @@ struct PolygonPool: OwnableContract {
         while i < n {
             let claimer = pendingClaimer(x, i), amount = pendingClaimAmount(x, i)
             if !claimer.isZero && !amount.isZero {
-                try x.nested { () throws(Revert) in
-                    try bond(x).migrateBurnDelayed(x, sender: address, claimer: claimer, amount: amount)
+                try bondCall(x, "migrateBurnDelayed(address,uint256)", [claimer.value, amount]) { b throws(Revert) in
+                    try b.migrateBurnDelayed(x, sender: address, claimer: claimer, amount: amount)
                 }
             }
             i += 1

@@ -156,23 +156,45 @@ enum ContractKind: CaseIterable, Sendable {
 }
 
 /// One top-level call: the state, the block environment, the logs emitted so far, and the
-/// depth of nested calls between emulated contracts.
+/// stack of calls between emulated contracts with each one's gas.
 final class Exec {
     let state: WorldState
     let ctx: CallContext
     let addrs: ContractAddresses
     var logs: [Log] = []
-    var depth = 0
     /// Execution gas added on top of the called function's table figure (fee-path surcharges).
     var extraGas: UInt64 = 0
+    /// Told of nested calls and events (a tracer); nil when nobody watches.
+    let observer: CallObserver?
+
+    /// The gas of one running call: what it was given, its budget (its gas-table figure, within
+    /// what its caller had left) and what its nested calls have used of that budget so far.
+    struct GasFrame {
+        var gas: UInt64
+        var budget: UInt64
+        var childrenUsed: UInt64 = 0
+        /// The budget its next nested call may use.
+        var budgetLeft: UInt64 { budget > childrenUsed ? budget - childrenUsed : 0 }
+    }
+    /// The top-level call first; one more per nested call running.
+    private(set) var frames: [GasFrame]
+
+    /// Depth of nested calls between the emulated contracts (0: the top-level call).
+    var depth: Int { frames.count - 1 }
 
     /// Nested calls allowed before a call fails like an EVM call that ran out of gas. The
     /// contracts only nest 2–3 deep; a deeper chain means a misconfigured address loop.
     static let maxDepth = 64
 
-    init(state: WorldState, ctx: CallContext, addrs: ContractAddresses) {
-        self.state = state; self.ctx = ctx; self.addrs = addrs
+    init(state: WorldState, ctx: CallContext, addrs: ContractAddresses, gas: UInt64 = .max, observer: CallObserver? = nil) {
+        self.state = state; self.ctx = ctx; self.addrs = addrs; self.observer = observer
+        frames = [GasFrame(gas: gas, budget: gas)]
     }
+
+    /// The dispatcher found the top-level function: its figure is the budget of the calls it makes.
+    func setTopBudget(_ figure: UInt64) { frames[0].budget = min(figure, frames[0].gas) }
+    /// Gas the top-level call's nested calls used.
+    var topChildrenUsed: UInt64 { frames[0].childrenUsed }
 
     @inline(__always) func sload(_ c: Address, _ slot: UInt256) -> UInt256 {
         state.storage(c, Hash(slot))
@@ -235,7 +257,9 @@ final class Exec {
     // MARK: events
 
     func emit(_ c: Address, _ topics: [Hash], _ data: [UInt8] = []) {
-        logs.append(Log(address: c, topics: topics, data: data))
+        let log = Log(address: c, topics: topics, data: data)
+        logs.append(log)
+        observer?.emitted(log)
     }
 
     /// `Transfer(address indexed from, address indexed to, uint256 value)`.
@@ -255,13 +279,58 @@ final class Exec {
 
     func kind(of a: Address) -> ContractKind? { addrs.kind(of: a) }
 
-    /// Runs `body` as a nested call; fails like an out-of-gas call past `maxDepth`.
-    @inline(__always)
-    func nested<T>(_ body: () throws(Revert) -> T) throws(Revert) -> T {
+    /// `I(to).signature(args)` from contract `from`: runs `body` (the callee's Swift code,
+    /// handed the callee's kind) as a nested call, reported to the observer with the calldata
+    /// and return data Solidity would produce.
+    ///
+    /// - `to` without code (not one of the contracts): reverts with empty data and no frame,
+    ///   as solc's `extcodesize` check does before calling;
+    /// - a callee without the function: a frame that reverts with empty data and
+    ///   `GasTable.dispatchRevert`, `body` not run;
+    /// - past `maxDepth`: fails like an out-of-gas call.
+    ///
+    /// Gas: the nested frame gets its caller's gas left less 1/64; it uses its callee's
+    /// gas-table figure, or on revert `revertGas(figure)` plus what its own nested calls used
+    /// (capped at the figure), but never more than what is left of its caller's figure. So a
+    /// frame's nested calls together never use more than the frame itself.
+    func call<T>(from: Address, to: Address, _ signature: String, _ args: [UInt256] = [], isStatic: Bool = false,
+                 returns encode: (T) -> [UInt8], _ body: (ContractKind) throws(Revert) -> T) throws(Revert) -> T {
+        guard let callee = self.kind(of: to) else { throw Revert.empty }
         if depth >= Exec.maxDepth { throw Revert.empty }
-        depth += 1
-        defer { depth -= 1 }
-        return try body()
+        let fn = Dispatcher.abi(callee).function(ABI.selectorValue(signature))
+        let figure = fn?.gas ?? GasTable.dispatchRevert
+        let parent = frames[frames.count - 1]
+        let left = parent.gas > parent.childrenUsed ? parent.gas - parent.childrenUsed : 0
+        let gas = left - left / 64
+        let budget = min(figure, parent.budgetLeft, gas)
+        if let observer {
+            var input = ABI.selector(signature)
+            for a in args { input.append(contentsOf: a.bytes32) }
+            observer.entered(ContractCall(isStatic: isStatic, from: from, to: to, input: input, value: .zero, gas: gas))
+        }
+        frames.append(GasFrame(gas: gas, budget: budget))
+        let result: T
+        do throws(Revert) {
+            guard fn != nil else { throw Revert.empty }
+            result = try body(callee)
+        } catch {
+            let mine = frames.removeLast()
+            let own = fn == nil ? figure : min(figure, GasTable.revertGas(figure) + mine.childrenUsed)
+            let used = min(own, budget)
+            frames[frames.count - 1].childrenUsed += used
+            observer?.exited(success: false, output: error.data, gasUsed: used)
+            throw error
+        }
+        frames.removeLast()
+        frames[frames.count - 1].childrenUsed += budget
+        if let observer { observer.exited(success: true, output: encode(result), gasUsed: budget) }
+        return result
+    }
+
+    /// A call to a function returning nothing.
+    func call(from: Address, to: Address, _ signature: String, _ args: [UInt256] = [],
+              _ body: (ContractKind) throws(Revert) -> Void) throws(Revert) {
+        try call(from: from, to: to, signature, args, returns: { (_: Void) in [] }, body)
     }
 }
 

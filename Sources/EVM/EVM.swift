@@ -49,11 +49,36 @@ public enum ExecStatus: Equatable, Sendable {
     public var isSuccess: Bool { self == .success }
 }
 
-/// Why a transaction cannot be executed at all (nothing changes, no receipt). geth's wording.
+/// Why a transaction cannot be executed at all (nothing changes, no receipt), in geth's
+/// wording: the one error of transaction validation, whether the pool admits a transaction,
+/// a block includes it or `transact` runs it.
 public struct TxError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// What JSON-RPC needs to tell apart (geth answers insufficient funds with -32003).
+    public enum Kind: Sendable, Equatable { case insufficientFunds, other }
+    public var kind: Kind
     public var message: String
-    public init(_ message: String) { self.message = message }
+    public init(_ message: String, kind: Kind = .other) { self.message = message; self.kind = kind }
     public var description: String { message }
+
+    public static func insufficientFunds(_ a: Address, have: UInt256, want: UInt256) -> TxError {
+        TxError("insufficient funds for gas * price + value: address \(a.checksummed) have \(have) want \(want)", kind: .insufficientFunds)
+    }
+    public static func intrinsicGasTooLow(have: UInt64, want: UInt64) -> TxError {
+        TxError("intrinsic gas too low: gas \(have), minimum needed \(want)")
+    }
+    public static func invalidChainId(have: UInt64, want: UInt64) -> TxError {
+        TxError("invalid chain id for signer: have \(have) want \(want)")
+    }
+}
+
+/// How validation treats the transaction's nonce.
+public enum NonceRule: Sendable {
+    /// A block: the nonce must be the sender's next.
+    case exact
+    /// The pool: not below the sender's next (a later one waits in the queue), not the maximum.
+    case notBelow
+    /// `eth_call`: not checked.
+    case unchecked
 }
 
 /// The outcome of one transaction.
@@ -133,26 +158,27 @@ public struct EVM {
         return try transact(tx, state: state, options: options, tracer: tracer)
     }
 
-    func transact(_ tx: TxEnv, state: EVMState, options: TransactOptions, tracer: ExecutionTracer?) throws(TxError) -> TxResult {
+    /// Every check geth makes before a transaction runs, in geth's order and wording: init-code
+    /// size, block gas limit, intrinsic gas, fee fields, blob fields, nonce (per `nonce`), sender
+    /// code, funds for gas × fee cap + value (+ blob gas). The pool, the block builder and
+    /// `transact` all validate here.
+    public func validate(_ tx: TxEnv, account acct: EVMAccount, nonce: NonceRule, checkSenderIsEOA: Bool,
+                         checkBlockGasLimit: Bool, checkBaseFee: Bool = true) throws(TxError) {
         let sender = tx.caller
         let intrinsic = EVM.intrinsicGas(data: tx.data, isCreate: tx.to == nil, accessList: tx.accessList)
-        // Static checks, geth's order and wording.
         if tx.to == nil && tx.data.count > Gas.maxInitCodeSize {
             throw TxError("max initcode size exceeded: code size \(tx.data.count) limit \(Gas.maxInitCodeSize)")
         }
-        if options.checkBlockGasLimit && tx.gasLimit > block.gasLimit {
+        if checkBlockGasLimit && tx.gasLimit > block.gasLimit {
             throw TxError("exceeds block gas limit: gas \(tx.gasLimit), block gas limit \(block.gasLimit)")
         }
-        if tx.gasLimit < intrinsic {
-            throw TxError("intrinsic gas too low: gas \(tx.gasLimit), minimum needed \(intrinsic)")
-        }
+        if tx.gasLimit < intrinsic { throw TxError.intrinsicGasTooLow(have: tx.gasLimit, want: intrinsic) }
         if tx.maxPriorityFeePerGas > tx.maxFeePerGas {
             throw TxError("max priority fee per gas higher than max fee per gas: address \(sender.checksummed), maxPriorityFeePerGas: \(tx.maxPriorityFeePerGas), maxFeePerGas: \(tx.maxFeePerGas)")
         }
-        if options.checkBaseFee && tx.maxFeePerGas < block.baseFee {
+        if checkBaseFee && tx.maxFeePerGas < block.baseFee {
             throw TxError("max fee per gas less than block base fee: address \(sender.checksummed), maxFeePerGas: \(tx.maxFeePerGas), baseFee: \(block.baseFee)")
         }
-        var blobFee = UInt256.zero
         var maxBlobFee = UInt256.zero
         if let maxBlob = tx.maxFeePerBlobGas {
             if tx.to == nil { throw TxError("blob transaction of type create") }
@@ -165,24 +191,34 @@ public struct EVM {
             if maxBlob < block.blobBaseFee {
                 throw TxError("max fee per blob gas less than block blob gas fee: address \(sender.checksummed) blobGasFeeCap: \(maxBlob), blobBaseFee: \(block.blobBaseFee)")
             }
-            blobFee = UInt256(blobGas) &* block.blobBaseFee
             maxBlobFee = UInt256(blobGas).saturatingMul(maxBlob)
         }
-        let acct = state.account(sender) ?? EVMAccount()
-        if options.checkNonce && acct.nonce < tx.nonce {
+        if nonce == .exact && acct.nonce < tx.nonce {
             throw TxError("nonce too high: address \(sender.checksummed), tx: \(tx.nonce) state: \(acct.nonce)")
         }
-        if options.checkNonce && acct.nonce > tx.nonce {
+        if nonce != .unchecked && acct.nonce > tx.nonce {
             throw TxError("nonce too low: address \(sender.checksummed), tx: \(tx.nonce) state: \(acct.nonce)")
         }
         if acct.nonce == UInt64.max { throw TxError("nonce has max value: address \(sender.checksummed), nonce: \(acct.nonce)") }
-        if options.checkSenderIsEOA && acct.codeHash != EVMAccount.emptyCodeHash {
+        // the pool: a transaction at the last nonce could never be followed
+        if nonce == .notBelow && tx.nonce == UInt64.max {
+            throw TxError("nonce has max value: address \(sender.checksummed), nonce: \(tx.nonce)")
+        }
+        if checkSenderIsEOA && acct.codeHash != EVMAccount.emptyCodeHash {
             throw TxError("sender not an eoa: address \(sender.checksummed), codehash: \(acct.codeHash.hex)")
         }
         let maxCost = UInt256(tx.gasLimit).saturatingMul(tx.maxFeePerGas).saturatingAdd(tx.value).saturatingAdd(maxBlobFee)
-        if acct.balance < maxCost {
-            throw TxError("insufficient funds for gas * price + value: address \(sender.checksummed) have \(acct.balance) want \(maxCost)")
-        }
+        if acct.balance < maxCost { throw TxError.insufficientFunds(sender, have: acct.balance, want: maxCost) }
+    }
+
+    func transact(_ tx: TxEnv, state: EVMState, options: TransactOptions, tracer: ExecutionTracer?) throws(TxError) -> TxResult {
+        let sender = tx.caller
+        let intrinsic = EVM.intrinsicGas(data: tx.data, isCreate: tx.to == nil, accessList: tx.accessList)
+        let acct = state.account(sender) ?? EVMAccount()
+        try validate(tx, account: acct, nonce: options.checkNonce ? .exact : .unchecked, checkSenderIsEOA: options.checkSenderIsEOA,
+                     checkBlockGasLimit: options.checkBlockGasLimit, checkBaseFee: options.checkBaseFee)
+        let blobFee = tx.maxFeePerBlobGas == nil ? UInt256.zero
+            : UInt256(Gas.blobGasPerBlob * UInt64(tx.blobHashes.count)) &* block.blobBaseFee
 
         // With the base-fee check off, a cap under the base fee is the price and tips nothing.
         let underBase = tx.maxFeePerGas < block.baseFee

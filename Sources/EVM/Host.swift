@@ -129,6 +129,17 @@ public protocol NativeHost: AnyObject {
     /// level deeper; reverted on failure. `gasUsed` is what the callee consumed.
     func call(from: Address, to: Address, value: UInt256, input: [UInt8], gas: UInt64)
         -> (success: Bool, output: [UInt8], gasUsed: UInt64)
+
+    /// Native code calls other native code (one Swift contract calling another): a frame one
+    /// level deeper, for the tracer. Messages sent from inside it go one level deeper still.
+    func nativeFrameEntered(from: Address, to: Address, input: [UInt8], value: UInt256, gas: UInt64, isStatic: Bool)
+    /// The innermost native frame entered ended: its output (revert data when it reverted) and gas used.
+    func nativeFrameExited(success: Bool, output: [UInt8], gasUsed: UInt64)
+}
+
+extension NativeHost {
+    public func nativeFrameEntered(from: Address, to: Address, input: [UInt8], value: UInt256, gas: UInt64, isStatic: Bool) {}
+    public func nativeFrameExited(success: Bool, output: [UInt8], gasUsed: UInt64) {}
 }
 
 /// Accounts whose code is Swift. The EVM asks `isNative` before loading code; a call into one

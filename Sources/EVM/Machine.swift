@@ -22,6 +22,8 @@ final class Machine: NativeHost {
     static let maxDepth = 1024
     /// Depth of the native call running now (messages it sends go one deeper).
     private var nativeDepth = 0
+    /// Whether each nested native frame running runs in a static context.
+    private var nativeStatic: [Bool] = []
 
     /// `NativeHost`: a message sent by native code, run to completion on its own frame stack.
     func call(from: Address, to: Address, value: UInt256, input: [UInt8], gas: UInt64)
@@ -32,6 +34,23 @@ final class Machine: NativeHost {
                         input: input, gas: Int(gas), isStatic: false, depth: depth)
         let o = execute(m)
         return (o.status.isSuccess, o.output, gas - UInt64(max(0, o.gasLeft)))
+    }
+
+    /// `NativeHost`: a call between native contracts, shown to the tracer as a message with no steps.
+    func nativeFrameEntered(from: Address, to: Address, input: [UInt8], value: UInt256, gas: UInt64, isStatic: Bool) {
+        nativeDepth += 1
+        nativeStatic.append(isStatic || (nativeStatic.last ?? false))
+        guard let tracer else { return }
+        let m = Message(kind: isStatic ? .staticCall : .call, caller: from, target: to, codeAddress: to, value: value,
+                        transfersValue: false, input: input, gas: Int(clamping: gas), isStatic: nativeStatic.last!,
+                        depth: nativeDepth)
+        tracer.onEnter(m, createdAddress: nil)
+    }
+
+    func nativeFrameExited(success: Bool, output: [UInt8], gasUsed: UInt64) {
+        nativeDepth -= 1
+        nativeStatic.removeLast()
+        tracer?.onExit(status: success ? .success : .revert, output: output, gasUsed: Int(clamping: gasUsed))
     }
 
     /// The outcome of one message: status, output, gas left, and the created address.

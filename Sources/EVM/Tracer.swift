@@ -176,3 +176,64 @@ public final class CallTracer: ExecutionTracer {
         root?.gasUsed = gasUsed
     }
 }
+
+/// geth's access-list tracer (`eth_createAccessList`): the storage slots every SLOAD/SSTORE
+/// touches, and the accounts BALANCE, EXTCODE*, SELFDESTRUCT and the CALL family name, except
+/// the sender, the recipient (or created contract) and the precompiles, which are warm anyway.
+/// Slots are listed whoever owns them, the recipient included. Order: first touch (geth's is a
+/// map's; clients treat the list as a set).
+///
+/// Native contracts run no opcodes: a call into one lists its address (the CALL names it), but
+/// the slots it reads and writes are not listed, since its gas is a fixed figure that warm
+/// slots do not lower.
+public final class AccessListTracer: ExecutionTracer {
+    private let excluded: Set<Address>
+    public private(set) var addresses: [Address] = []
+    private var slots: [Address: [UInt256]] = [:]
+    private var slotSets: [Address: Set<UInt256>] = [:]
+
+    /// Starts from `list` (its excluded addresses dropped unless they carry slots).
+    public init(_ list: [AccessListEntry], from: Address, to: Address) {
+        excluded = [from, to]
+        super.init()
+        for e in list {
+            if !excluded.contains(e.address) && !Precompiles.isPrecompile(e.address) { addAddress(e.address) }
+            for k in e.storageKeys { addSlot(e.address, k.value) }
+        }
+    }
+
+    private func addAddress(_ a: Address) {
+        if slots[a] == nil { addresses.append(a); slots[a] = []; slotSets[a] = [] }
+    }
+    private func addSlot(_ a: Address, _ k: UInt256) {
+        addAddress(a)
+        if slotSets[a]!.insert(k).inserted { slots[a]!.append(k) }
+    }
+    private func addUnlessExcluded(_ w: UInt256) {
+        let a = Address(truncating: w)
+        if !excluded.contains(a) && !Precompiles.isPrecompile(a) { addAddress(a) }
+    }
+
+    override func onStep(frame: Frame, op: UInt8, state: EVMState) {
+        let sp = frame.sp
+        switch op {
+        case 0x54, 0x55:                                // SLOAD, SSTORE
+            if sp >= 1 { addSlot(frame.message.target, frame.stack[sp - 1]) }
+        case 0x31, 0x3b, 0x3c, 0x3f, 0xff:              // BALANCE, EXTCODESIZE, EXTCODECOPY, EXTCODEHASH, SELFDESTRUCT
+            if sp >= 1 { addUnlessExcluded(frame.stack[sp - 1]) }
+        case 0xf1, 0xf2, 0xf4, 0xfa:                    // CALL, CALLCODE, DELEGATECALL, STATICCALL
+            if sp >= 5 { addUnlessExcluded(frame.stack[sp - 2]) }
+        default: break
+        }
+    }
+
+    /// The list as a transaction carries it.
+    public var accessList: [AccessListEntry] {
+        addresses.map { AccessListEntry(address: $0, storageKeys: slots[$0]!.map { Hash($0) }) }
+    }
+
+    /// Same accounts and slots, whatever the order (geth's `Equal`).
+    public func sameList(as other: AccessListTracer) -> Bool {
+        slotSets == other.slotSets
+    }
+}

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import vyper
-from eth_abi import encode
+from eth_abi import decode, encode
 from vyper.compiler.settings import Settings
 from web3 import Web3
 from web3.logs import DISCARD
@@ -272,6 +272,144 @@ def test_native_revert_reason_reaches_the_eoa_that_called_the_vault(world):
     w.tx(w.matic.functions.approve(w.vault.address, minimum), alice)
     rc = w.tx(w.vault.functions.deposit(minimum), alice)
     assert w.events(w.vault, rc, "Deposit") == [{"owner": alice, "assets": minimum, "certs": minimum, "shares": minimum}]
+
+
+# -- traces: the native contracts' calls to one another are frames of their own -------------------------------
+
+def sel(signature):
+    return "0x" + Web3.keccak(text=signature)[:4].hex().removeprefix("0x")
+
+
+def args(frame, types):
+    return list(decode(types, bytes.fromhex(frame["input"][10:])))
+
+
+def given(parent_gas, used_before):
+    """The gas a nested native frame gets: what its caller has left less 1/64 (README, Tracing)."""
+    left = parent_gas - used_before
+    return left - left // 64
+
+
+def check_gas(frame):
+    """Each frame's nested calls together use no more than it does, and none is given more than it had."""
+    kids = frame.get("calls", [])
+    assert sum(q(k["gasUsed"]) for k in kids) <= q(frame["gasUsed"]) <= q(frame["gas"])
+    for k in kids:
+        assert q(k["gas"]) <= q(frame["gas"])
+        check_gas(k)
+
+
+TRANSFER_TOPIC = "0x" + Web3.keccak(text="Transfer(address,address,uint256)").hex().removeprefix("0x")
+
+
+def test_call_tracer_shows_the_native_frames_of_a_vault_deposit(world):
+    """vault → PolygonPool.stakeAndClaimCerts → MATIC.transferFrom, aMATICb.mintBonds (→ aMATICc.mint),
+    aMATICb.unlockSharesFor (→ aMATICc.bondTransferTo): each native-to-native call is a frame with Solidity's calldata, return data and the
+    callee's gas-table figure, its events in it."""
+    w = world
+    alice, amount = DEV[3].address, 5 * E18
+    vault, pool = w.vault.address.lower(), w.pool.address.lower()
+    matic, bonds, certs = w.matic.address.lower(), w.bonds.address.lower(), w.certs.address.lower()
+    w.tx(w.matic.functions.approve(w.vault.address, amount), alice)
+    rc = w.tx(w.vault.functions.deposit(amount), alice)
+    trace = w.node.rpc("debug_traceTransaction", w.w3.to_hex(rc["transactionHash"]),
+                       {"tracer": "callTracer", "tracerConfig": {"withLog": True}})
+    assert q(trace["gasUsed"]) == rc["gasUsed"]
+    check_gas(trace)
+    # the vault's own calls: balanceOf, transferFrom, approve, stakeAndClaimCerts, balanceOf
+    top = trace["calls"]
+    assert [(c["type"], c["to"], c["input"][:10]) for c in top] == [
+        ("STATICCALL", certs, sel("balanceOf(address)")),
+        ("CALL", matic, sel("transferFrom(address,address,uint256)")),
+        ("CALL", matic, sel("approve(address,uint256)")),
+        ("CALL", pool, sel("stakeAndClaimCerts(uint256)")),
+        ("STATICCALL", certs, sel("balanceOf(address)")),
+    ]
+    stake = top[3]
+    assert stake["from"] == vault and args(stake, ["uint256"]) == [amount]
+    assert stake["output"] == "0x" and "error" not in stake
+    assert q(stake["gasUsed"]) == 198_000                         # PolygonPool.stakeAndClaimCerts in the gas table
+    # the pool's calls, as the Solidity makes them (CALL, msg.sender the pool, value 0)
+    pulled, minted, unlocked = stake["calls"]
+    for c in (pulled, minted, unlocked):
+        assert c["type"] == "CALL" and c["from"] == pool and q(c["value"]) == 0 and "error" not in c
+    assert pulled["to"] == matic and pulled["input"][:10] == sel("transferFrom(address,address,uint256)")
+    assert [a.lower() if isinstance(a, str) else a for a in args(pulled, ["address", "address", "uint256"])] == \
+        [vault, pool, amount]
+    assert pulled["output"] == "0x" + encode(["bool"], [True]).hex()
+    assert minted["to"] == bonds and minted["input"][:10] == sel("mintBonds(address,uint256)")
+    assert [args(minted, ["address", "uint256"])[0].lower(), args(minted, ["address", "uint256"])[1]] == [vault, amount]
+    assert minted["output"] == "0x"
+    assert unlocked["to"] == bonds and unlocked["input"][:10] == sel("unlockSharesFor(address,uint256)")
+    assert args(unlocked, ["address", "uint256"])[1] == amount and unlocked["output"] == "0x"
+    [moved] = unlocked["calls"]                                   # aMATICb → aMATICc.bondTransferTo(vault, shares)
+    assert (moved["type"], moved["from"], moved["to"]) == ("CALL", bonds, certs)
+    assert moved["input"][:10] == sel("bondTransferTo(address,uint256)")
+    assert args(moved, ["address", "uint256"])[0].lower() == vault
+    assert args(moved, ["address", "uint256"])[1] == amount       # ratio 1e18 at genesis: shares = bonds
+    [locked] = minted["calls"]                                    # aMATICb → aMATICc.mint(aMATICb, shares): the backing
+    assert (locked["type"], locked["from"], locked["to"]) == ("CALL", bonds, certs)
+    assert locked["input"][:10] == sel("mint(address,uint256)")
+    assert [args(locked, ["address", "uint256"])[0].lower(), args(locked, ["address", "uint256"])[1]] == [bonds, amount]
+    assert "calls" not in pulled and "calls" not in locked and "calls" not in moved
+    # gas: the callee's figure, given what the caller had left less 1/64
+    assert [q(c["gasUsed"]) for c in (pulled, minted, locked, unlocked, moved)] == [38_000, 62_000, 30_000, 38_000, 34_000]
+    g = q(stake["gas"])
+    assert [q(c["gas"]) for c in (pulled, minted, unlocked)] == [given(g, 0), given(g, 38_000), given(g, 100_000)]
+    assert q(locked["gas"]) == given(q(minted["gas"]), 0) and q(moved["gas"]) == given(q(unlocked["gas"]), 0)
+    # events sit in the frame that emitted them; the pool's two come after mintBonds
+    assert TRANSFER_TOPIC in [l["topics"][0] for l in pulled["logs"]]
+    assert [l["topics"][0] for l in minted["logs"]] == [TRANSFER_TOPIC]
+    assert [l["address"] for l in moved["logs"]] == [certs] and moved["logs"][0]["topics"][0] == TRANSFER_TOPIC
+    assert [l["address"] for l in locked["logs"]] == [certs]
+    assert [(l["address"], l["position"]) for l in stake["logs"]] == [(pool, "0x2"), (pool, "0x2")]
+    # unlockSharesFor moves the vault's shares to aMATICb (its Transfer) before it calls aMATICc
+    assert [(l["address"], l["topics"][0], l["position"]) for l in unlocked["logs"]] == [(bonds, TRANSFER_TOPIC, "0x0")]
+    # the receipt holds the same events in the same order
+    flat = []
+
+    def walk(f):
+        logs, calls = f.get("logs", []), f.get("calls", [])
+        for i in range(len(calls) + 1):
+            flat.extend(l["topics"] for l in logs if q(l["position"]) == i)
+            if i < len(calls):
+                walk(calls[i])
+    walk(trace)
+    assert flat == [[w.w3.to_hex(t) for t in l["topics"]] for l in rc["logs"]]
+
+
+def test_call_tracer_shows_a_nested_native_revert_in_its_frame(world):
+    """PolygonPool.unstakeCerts by an account without aMATICc: aMATICb.lockSharesFor, called by the pool, reverts
+    with "Insufficient aMATICc balance" after its aMATICc.balanceOf; the revert bubbles up through the pool."""
+    w = world
+    alice = DEV[4].address
+    fee = w.pool.functions.ethUnstakeFee().call()
+    data = w.pool.functions.unstakeCerts(E18, 0, 0, b"")._encode_transaction_data()
+    call = {"from": alice, "to": w.pool.address, "data": data, "value": hex(fee), "gas": hex(500_000)}
+    trace = w.node.rpc("debug_traceCall", call, "latest", {"tracer": "callTracer"})
+    reason = "Insufficient aMATICc balance"
+    assert trace["error"] == "execution reverted" and trace["revertReason"] == reason
+    ratio, lock = trace["calls"]
+    assert (ratio["type"], ratio["to"], ratio["input"][:10]) == ("STATICCALL", w.bonds.address.lower(),
+                                                                  sel("sharesToBalance(uint256)"))
+    assert "value" not in ratio and "error" not in ratio and q(ratio["output"]) == E18 and q(ratio["gasUsed"]) == 7_600
+    assert (lock["type"], lock["to"], lock["input"][:10]) == ("CALL", w.bonds.address.lower(),
+                                                               sel("lockSharesFor(address,uint256)"))
+    assert lock["error"] == "execution reverted" and lock["revertReason"] == reason
+    assert lock["output"] == error_data(reason)
+    [balance] = lock["calls"]
+    assert (balance["type"], balance["from"], balance["to"]) == ("STATICCALL", w.bonds.address.lower(),
+                                                                  w.certs.address.lower())
+    assert args(balance, ["address"])[0].lower() == alice.lower() and q(balance["output"]) == 0 and "error" not in balance
+    # a revert uses 5 000 of its own on top of what its nested calls used, within its figure
+    assert q(balance["gasUsed"]) == 7_500                          # aMATICc.balanceOf
+    assert q(lock["gasUsed"]) == 5_000 + 7_500                     # aMATICb.lockSharesFor reverted
+    intrinsic = 21_000 + sum(4 if b == 0 else 16 for b in bytes.fromhex(data[2:]))
+    assert q(trace["gasUsed"]) == intrinsic + 5_000 + 7_600 + 12_500
+    check_gas(trace)
+    # the same gas as a mined transaction
+    rc = w.send(w.pool.functions.unstakeCerts(E18, 0, 0, b""), alice, value=fee, gas=500_000)
+    assert rc["status"] == 0 and rc["gasUsed"] == q(trace["gasUsed"])
 
 
 # -- the AMM --------------------------------------------------------------------------------------------------------

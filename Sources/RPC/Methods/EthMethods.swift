@@ -165,11 +165,8 @@ enum EthMethods {
             try throwIfFailed(o)
             return .data(o.output)
         }
-        // The access list stays empty (stakenet does not yet record what a call touched);
-        // gasUsed is what eth_estimateGas answers.
         t.register("eth_createAccessList", maxParams: 2) { p in
-            let c = try await PreparedCall.make(p, n)
-            return .object([("accessList", .array([])), ("gasUsed", .quantity(try estimateGas(c, n)))])
+            try createAccessList(try await PreparedCall.make(p, n), n)
         }
         t.register("eth_estimateGas", maxParams: 4) { p in
             .quantity(try estimateGas(try await PreparedCall.make(p, n), n))
@@ -243,11 +240,11 @@ enum EthMethods {
             }
         }
         if let c = tx.chainId, c != chainId {
-            throw TxValidationError.invalidChainId(have: c, want: chainId).rpcError
+            throw TxValidationError.invalid(.invalidChainId(have: c, want: chainId)).rpcError
         }
         do { try tx.validate(chainId: chainId) } catch {
             switch error {
-            case .intrinsicGasTooLow(let have, let want): throw TxValidationError.intrinsicGasTooLow(have: have, want: want).rpcError
+            case .intrinsicGasTooLow(let have, let want): throw TxValidationError.invalid(.intrinsicGasTooLow(have: have, want: want)).rpcError
             default: throw RPCError.server(error.description)
             }
         }
@@ -294,7 +291,7 @@ enum EthMethods {
         var gas = req.gas
         let balance = n.reader.account(from, at: n.reader.headNumber).balance
         if balance < req.value {
-            throw TxValidationError.insufficientFunds(address: from, have: balance, want: req.value).rpcError
+            throw TxValidationError.invalid(.insufficientFunds(from, have: balance, want: req.value)).rpcError
         }
         if gas == nil {
             gas = try estimateGas(PreparedCall(req: req, from: from, block: n.reader.head, env: n.reader.env(of: n.reader.head), overrides: nil), n)
@@ -326,6 +323,52 @@ enum EthMethods {
     /// cap (the request's gas, else the block's limit), then a binary search from what that run
     /// used. Exact to the unit: nested calls need more than they use (the 63/64 rule), and
     /// refunds are paid only after the fact.
+    /// geth's `eth_createAccessList`: runs the call with the access-list tracer, again with the
+    /// list it recorded, until a run records the list it ran with; answers that list, the gas the
+    /// call used with it (intrinsic gas and the list's cost included) and, when the call
+    /// failed, `error` (geth's VM error: "execution reverted", "out of gas", …). The sender,
+    /// the recipient (or the created contract) and the precompiles are never listed as accounts.
+    static func createAccessList(_ call: PreparedCall, _ n: NodeContext) throws -> JSON {
+        var c = call
+        let gas = c.req.gas ?? c.env.gasLimit
+        let to: Address
+        if let t = c.req.to {
+            to = t
+        } else {
+            // the creation's address, from the sender's nonce in the state the call runs on
+            let from = c.from
+            let nonce: UInt64
+            if let n0 = c.req.nonce ?? c.overrides?[from]?.nonce {
+                nonce = n0
+            } else if let pending = c.pendingState {
+                nonce = pending.account(from).nonce
+            } else {
+                nonce = try n.read(c.block) { state in state.account(from).nonce }
+            }
+            to = EVM.createAddress(from, nonce)
+        }
+        var prev = AccessListTracer(c.req.accessList, from: c.from, to: to)
+        // Each run can only add what the previous list made reachable; a bound keeps a
+        // pathological contract from looping.
+        for _ in 0..<64 {
+            let list = prev.accessList
+            c.req.accessList = list
+            let tracer = AccessListTracer(list, from: c.from, to: to)
+            let o = try c.run(gasLimit: gas, n, tracer: tracer)
+            if tracer.sameList(as: prev) {
+                var fields: [(String, JSON)] = [("accessList", Format.accessList(list)), ("gasUsed", .quantity(o.gasUsed))]
+                switch o.status {
+                case .success: break
+                case .revert: fields.insert(("error", .string("execution reverted")), at: 1)
+                case .halt(let h): fields.insert(("error", .string(h.message)), at: 1)
+                }
+                return .object(fields)
+            }
+            prev = tracer
+        }
+        throw RPCError.server("access list did not settle after 64 runs")
+    }
+
     static func estimateGas(_ c: PreparedCall, _ n: NodeContext) throws -> UInt64 {
         let cap = c.req.gas ?? c.env.gasLimit
         let first = try c.run(gasLimit: cap, n)
@@ -561,7 +604,7 @@ enum LogFilterParser {
 /// An `eth_call`-style request resolved against its block and state overrides, runnable with
 /// any gas limit (estimation runs it many times).
 struct PreparedCall {
-    let req: CallRequest
+    var req: CallRequest
     let from: Address
     let block: Block
     var env: BlockEnv

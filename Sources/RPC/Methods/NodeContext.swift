@@ -92,7 +92,7 @@ public final class NodeContext: Sendable {
 extension TxValidationError {
     var rpcError: RPCError {
         switch self {
-        case .insufficientFunds: return RPCError.server(message, code: -32003)
+        case .invalid(let e) where e.kind == .insufficientFunds: return RPCError.server(message, code: -32003)
         default: return RPCError.server(message)
         }
     }
