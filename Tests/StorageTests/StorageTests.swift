@@ -294,7 +294,7 @@ final class DataDirectoryTests: TempDirTestCase {
         dir.cleanup()
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.path))
         dir.cleanup()
-        XCTAssertNil(dir.database.get(b("x")))
+        XCTAssertThrowsError(try dir.database.value(forKey: b("x"))) { XCTAssertEqual($0 as? StorageError, .closed) }
     }
 
     func testEphemeralParentHonoursTMPDIR() {
