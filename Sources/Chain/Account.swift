@@ -1,4 +1,5 @@
 import Primitives
+import Storage
 
 /// An account: nonce, balance and the hash of its code. Storage lives apart (`StateKey.storage`),
 /// and so do the code bytes (`ChainStore.codePrefix`, by hash).
@@ -44,9 +45,9 @@ public struct Account: Equatable, Sendable {
 /// under `ChainStore.codePrefix` by hash, outside the versioned store.
 enum StateKey {
     /// `A` ‖ address → Account.
-    static func account(_ a: Address) -> [UInt8] { [0x41] + a.bytes }
+    static func account(_ a: Address) -> [UInt8] { [StorageKeys.account] + a.bytes }
     /// `S` ‖ contract ‖ slot → 32-byte word.
-    static func storage(_ a: Address, _ slot: Hash) -> [UInt8] { [0x53] + a.bytes + slot.bytes }
+    static func storage(_ a: Address, _ slot: Hash) -> [UInt8] { [StorageKeys.storage] + a.bytes + slot.bytes }
 }
 
 extension UInt64 {

@@ -44,10 +44,10 @@ extension Chain {
         var d = StateDump(headNumber: h.number, headTimestamp: h.header.timestamp, chainTime: clock.now)
         var current: StateDump.ContractStorage? = nil
         try store.state.forEach(prefix: [], at: h.number) { key, value in
-            if key.count == 21, key[0] == 0x41, let a = Address(bytes: key[1...]), let acct = Account(encoded: value) {
+            if key.count == 21, key[0] == StorageKeys.account, let a = Address(bytes: key[1...]), let acct = Account(encoded: value) {
                 d.accounts.append((a, acct))
-                if acct.hasCode { d.codes[acct.codeHash] = store.codes.code(acct.codeHash) }
-            } else if key.count == 53, key[0] == 0x53, value.count == 32,
+                if acct.hasCode { d.codes[acct.codeHash] = try store.codes.load(acct.codeHash) }
+            } else if key.count == 53, key[0] == StorageKeys.storage, value.count == 32,
                       let a = Address(bytes: key[1..<21]), let slot = Hash(bytes: key[21..<53]), let v = UInt256(bigEndian: value) {
                 if current?.address != a {
                     if let c = current { d.storage.append(c) }
@@ -88,7 +88,7 @@ extension Chain {
             for c in d.storage {
                 var keep = Set<Hash>()
                 for (slot, v) in c.slots { s.setStorage(c.address, slot, v); keep.insert(slot) }
-                try store.state.forEach(prefix: [0x53] + c.address.bytes, at: n) { key, _ in
+                try store.state.forEach(prefix: [StorageKeys.storage] + c.address.bytes, at: n) { key, _ in
                     guard key.count == 53, let slot = Hash(bytes: key[21..<53]), !keep.contains(slot) else { return }
                     s.setStorage(c.address, slot, .zero)
                 }
@@ -132,7 +132,7 @@ extension ChainStore {
     /// written) when it already has one. The chain then opens at the exported head, as a
     /// `--data-dir` restart does.
     public static func importHistory(_ entries: [(key: [UInt8], value: [UInt8])], into db: Database, sync: Bool) throws -> Bool {
-        guard ChainStore(db: db).headNumber() == nil else { return false }
+        guard try ChainStore(db: db).loadHeadNumber() == nil else { return false }
         guard entries.contains(where: { $0.key == headKey }) else {
             throw ChainError.invalid("state file history has no head block")
         }

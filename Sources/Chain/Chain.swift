@@ -86,12 +86,13 @@ public actor Chain {
         var config = config
         let head: Block
         var clockState: ClockState?
-        if let n = store.headNumber() {
-            guard let b = store.block(number: n), let genesis = store.block(number: 0) else {
+        // Throwing reads: a storage error here must stop the node, never pass for a new chain.
+        if let n = try store.loadHeadNumber() {
+            guard let b = try store.loadBlock(number: n), let genesis = try store.loadBlock(number: 0) else {
                 throw ChainError.invalid("the database's head block \(n) is missing: the data directory is corrupted")
             }
             head = b
-            clockState = store.clockState()
+            clockState = try store.loadClockState()
             // A resumed chain keeps its own genesis time (the clock and the operator's
             // schedule count from it), whatever --timestamp says this time.
             config.genesisTimestamp = genesis.header.timestamp
@@ -126,6 +127,7 @@ public actor Chain {
         let env = nextEnv(timestamp: clock.nextBlockTimestamp(parent: head.header.timestamp))
         let state = reader.state(at: head.number)
         let acct = state.account(p.sender)
+        try state.checkReads()
         do throws(TxError) { try executor.validate(p.tx, sender: p.sender, account: acct, env: env) } catch { throw TxValidationError.invalid(error) }
         do { try pool.add(p) } catch PoolError.alreadyKnown {
             throw TxValidationError.alreadyKnown
@@ -135,7 +137,12 @@ public actor Chain {
         for o in observers { o.transactionPooled(p) }
         // A nonce above the sender's next one waits for the gap to fill; nothing to mine yet.
         if automine && p.tx.nonce == acct.nonce {
-            try mineUnsynced()
+            // A block that fails (storage) fails this request: the transaction is not kept
+            // either, so it cannot be mined later behind the back of a client told it failed.
+            do { try mineUnsynced() } catch {
+                pool.remove(p.hash)
+                throw error
+            }
         }
         try await waitDurable()
         return p.hash
@@ -167,7 +174,8 @@ public actor Chain {
 
     // MARK: mining
 
-    func nextEnv(timestamp: UInt64) -> BlockEnv {
+    /// `latch` catches storage errors of the BLOCKHASH lookups (see `StateAtBlock`).
+    func nextEnv(timestamp: UInt64, latch: ReadLatch = ReadLatch()) -> BlockEnv {
         let parent = head.header
         let baseFee = nextBaseFeeOverride ?? BlockHeader.nextBaseFee(
             // Operator catch-up blocks may use more than the gas limit (3 650 rebases do not fit
@@ -176,7 +184,8 @@ public actor Chain {
             parentBaseFee: parent.baseFeePerGas ?? config.genesisBaseFee)
         var env = BlockEnv(number: parent.number + 1, timestamp: timestamp, baseFee: baseFee,
                            coinbase: coinbase, chainId: reader.chainId, gasLimit: blockGasLimit,
-                           prevRandao: nextPrevRandao ?? Self.prevRandao(parent: head.hash), blockHash: { [store] n in store.block(number: n)?.hash })
+                           prevRandao: nextPrevRandao ?? Self.prevRandao(parent: head.hash),
+                           blockHash: { [store] n in latch.guarding(store.failures, reading: "block \(n)") { try store.loadBlockHash(number: n) } })
         env.recoverOverrides = reader.recoverOverrides.all
         return env
     }
@@ -198,15 +207,37 @@ public actor Chain {
 
     /// `only`: mine exactly these transactions (those that are valid in turn) instead of the
     /// pool's (anvil_reorg's blocks).
+    ///
+    /// A storage error while the block is built (a read, latched by its state) or written stops
+    /// it: nothing is committed, the pool is as before, and the error is logged and thrown.
     @discardableResult
     private func mineUnsynced(timestamp: UInt64? = nil, only: [PooledTransaction]? = nil) throws -> Block {
+        let poolBefore = pool
+        do {
+            return try buildAndCommit(timestamp: timestamp, only: only)
+        } catch {
+            pool = poolBefore
+            if Self.isStorageFailure(error) {
+                store.failures.report("block \(head.number + 1) was not mined, nothing of it was committed: \(error)")
+            }
+            throw error
+        }
+    }
+
+    /// Whether `error` comes from the database (not from a request's own content).
+    static func isStorageFailure(_ error: Error) -> Bool { error is StorageError }
+
+    private func buildAndCommit(timestamp: UInt64?, only: [PooledTransaction]?) throws -> Block {
         let parent = head
         if let t = timestamp, t < parent.header.timestamp {
             throw ChainError.timestampBeforeHead(requested: t, head: parent.header.timestamp)
         }
         let ts = timestamp ?? clock.nextBlockTimestamp(parent: parent.header.timestamp)
-        let env = nextEnv(timestamp: ts)
-        let overlay = StateOverlay(base: reader.state(at: parent.number))
+        // One latch for everything the block reads: a failed read stops the block before commit.
+        let latch = ReadLatch()
+        let env = nextEnv(timestamp: ts, latch: latch)
+        let base = reader.state(at: parent.number, latch: latch)
+        let overlay = StateOverlay(base: base)
         let builder = BlockBuilder(env: env, parent: parent.header, state: overlay, executor: executor)
         if !pool.isEmpty { builder.pooledSenders = pool.senders }
         for h in hooks { h.beforeTransactions(builder) }
@@ -223,6 +254,7 @@ public actor Chain {
             if only == nil { pool.remove(p.hash) }
         }
         for h in hooks { h.afterTransactions(builder) }
+        try latch.check()
         let block = try commit(builder, parent: parent)
         nextBaseFeeOverride = nil
         nextPrevRandao = nil
@@ -365,7 +397,9 @@ public actor Chain {
             for (b, t, r) in blocks { publish(b, t, r) }
             for w in waiters { w.resume(returning: false) }
         case .failure(let e):
-            // Not durable: the blocks stay unpublished; the callers get the error.
+            // Not durable: the blocks stay unpublished; the callers get the error. They are in
+            // the database already, so a later successful fsync may still publish them.
+            store.failures.report("fsync of blocks up to \(blocks.last?.0.number ?? head.number) failed, they are not acknowledged: \(e)")
             unsynced = blocks + unsynced
             for w in waiters { w.resume(throwing: e) }
         }
@@ -427,7 +461,11 @@ public actor Chain {
             while !Task.isCancelled {
                 try? await Task.sleep(nanoseconds: sleep)
                 guard !Task.isCancelled, let self else { return }
-                _ = try? await self.mineIntervalBlock()
+                // No request waits for an interval block: its failure is logged (the block
+                // was not committed, the pool is kept) and the next tick tries again.
+                do { try await self.mineIntervalBlock() } catch {
+                    self.store.failures.report("interval mining: \(error)")
+                }
             }
         }
     }
@@ -451,34 +489,49 @@ public actor Chain {
 
     // MARK: time
 
-    private func saveClock() {
-        try? store.db.put(ChainStore.clockKey, ChainStore.encodeClock(clock.state), sync: config.syncWrites)
+    /// Saves `c` as the clock, then adopts it: when the write fails the clock stays as it was
+    /// (in memory and on disk), the failure is logged and thrown to the request.
+    private func saveClock(_ c: ChainClock) throws {
+        do {
+            try store.db.put(ChainStore.clockKey, ChainStore.encodeClock(c.state), sync: config.syncWrites)
+        } catch {
+            store.failures.report("the chain clock was not changed: \(error)")
+            throw error
+        }
+        clock = c
     }
 
     /// evm_increaseTime: returns the total offset.
-    public func increaseTime(_ seconds: UInt64) -> Int64 {
-        clock.state.offset &+= Int64(clamping: seconds)
-        saveClock()
+    public func increaseTime(_ seconds: UInt64) throws -> Int64 {
+        var c = clock
+        c.state.offset &+= Int64(clamping: seconds)
+        try saveClock(c)
         return clock.state.offset
     }
 
     public func setNextBlockTimestamp(_ t: UInt64) throws {
         let h = head.header.timestamp
         if t < h { throw ChainError.timestampBeforeHead(requested: t, head: h) }
-        clock.state.nextTimestamp = t
-        saveClock()
+        var c = clock
+        c.state.nextTimestamp = t
+        try saveClock(c)
     }
 
     /// anvil_setTime: returns the new offset.
     public func setTime(_ t: UInt64) throws -> Int64 {
         let h = head.header.timestamp
         if t < h { throw ChainError.timestampBeforeHead(requested: t, head: h) }
-        clock.setTime(t)
-        saveClock()
+        var c = clock
+        c.setTime(t)
+        try saveClock(c)
         return clock.state.offset
     }
 
-    public func setBlockTimestampInterval(_ s: UInt64?) { clock.state.interval = s; saveClock() }
+    public func setBlockTimestampInterval(_ s: UInt64?) throws {
+        var c = clock
+        c.state.interval = s
+        try saveClock(c)
+    }
 
     public var now: UInt64 { clock.now }
 
@@ -543,14 +596,21 @@ public actor Chain {
     private func rewind(to number: UInt64, clock c: ClockState) throws {
         let h = head.number
         if number < h {
-            try store.truncate(above: number, head: h, clock: c, sync: config.syncWrites)
+            // Read the new head before anything is deleted, so a failed read changes nothing.
+            guard let b = try store.loadBlock(number: number) else { throw ChainError.invalid("block \(number) missing") }
+            do { try store.truncate(above: number, head: h, clock: c, sync: config.syncWrites) } catch {
+                store.failures.report("removing the blocks above \(number) failed, nothing was removed: \(error)")
+                throw error
+            }
             reader.cache.reset(to: number)
-            guard let b = store.block(number: number) else { throw ChainError.invalid("block \(number) missing") }
             tip = b
             reader.publish(head: b)
+            clock.state = c         // written in the truncate's batch
+        } else {
+            var after = clock
+            after.state = c
+            try saveClock(after)
         }
-        clock.state = c
-        saveClock()
         for o in observers { o.chainReorganized(to: number) }
     }
 
@@ -563,25 +623,30 @@ public actor Chain {
         try await drain()
         let n = head.number
         for (id, var s) in snapshots where s.head == n {
-            for (k, _) in writes where s.undo[k] == nil { s.undo[k] = .some(store.state.read(k, at: n)) }
+            for (k, _) in writes where s.undo[k] == nil { s.undo[k] = .some(try store.state.value(k, at: n)) }
             snapshots[id] = s
         }
         if var b = baseline, b.head == n {
-            for (k, _) in writes where b.undo[k] == nil { b.undo[k] = .some(store.state.read(k, at: n)) }
+            for (k, _) in writes where b.undo[k] == nil { b.undo[k] = .some(try store.state.value(k, at: n)) }
             baseline = b
         }
         var batch = WriteBatch()
         store.state.stage(writes, block: n, into: &batch)
         for c in codes { store.codes.stage(c.code, hash: c.hash, into: &batch) }
-        try store.db.write(batch, sync: config.syncWrites)
+        do { try store.db.write(batch, sync: config.syncWrites) } catch {
+            store.failures.report("a state change at block \(n) was not written: \(error)")
+            throw error
+        }
         reader.cache.apply(writes, at: n)
     }
 
     /// Runs `body` on an overlay of the head state and writes what it changed.
     public func modifyState(_ body: (StateOverlay) throws -> Void) async throws {
         try await drain()
-        let overlay = StateOverlay(base: reader.state(at: head.number))
+        let base = reader.state(at: head.number)
+        let overlay = StateOverlay(base: base)
         try body(overlay)
+        try base.checkReads()
         try await writeAtHead(overlay.stateWrites(), codes: overlay.codeWrites())
     }
 
@@ -659,12 +724,12 @@ public actor Chain {
         reader.beginRewrite()
         defer { reader.endRewrite() }
         let target = h - depth
-        guard let common = store.block(number: target) else { throw ChainError.invalid("block \(target) missing") }
+        guard let common = try store.loadBlock(number: target) else { throw ChainError.invalid("block \(target) missing") }
         // The logs leaving the chain, announced as removed (as Anvil does for subscriptions).
         var removed: [PositionedLog] = []
         for num in (target + 1)...h {
-            guard let b = store.block(number: num) else { continue }
-            for r in store.receipts(of: b) {
+            guard let b = try store.loadBlock(number: num) else { continue }
+            for r in try b.transactionHashes.compactMap({ try store.loadReceipt(hash: $0) }) {
                 for var l in r.positionedLogs { l.removed = true; removed.append(l) }
             }
         }

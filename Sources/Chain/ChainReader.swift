@@ -44,7 +44,10 @@ public final class ChainReader: @unchecked Sendable {  // its vars are guarded b
         while true {
             let before = sequence
             if before & 1 == 1 { Thread.sleep(forTimeInterval: 0.000_2); continue }
-            let v = try body(state(at: block.number))
+            let st = state(at: block.number)
+            let v = try body(st)
+            // A storage error met during the read fails the request; never an "empty" answer.
+            try st.checkReads()
             let after = sequence
             guard after == before else { continue }
             guard self.block(number: block.number)?.hash == block.hash else { throw ReadError.blockRemoved(block) }
@@ -100,8 +103,10 @@ public final class ChainReader: @unchecked Sendable {  // its vars are guarded b
 
     // MARK: state
 
-    public func state(at number: UInt64) -> StateAtBlock {
-        StateAtBlock(store: store.state, codes: store.codes, block: number, cache: cache)
+    /// The state at block `number`. Its reads latch storage errors in `latch` (see
+    /// `StateAtBlock`); check it before the answer counts.
+    public func state(at number: UInt64, latch: ReadLatch = ReadLatch()) -> StateAtBlock {
+        StateAtBlock(store: store.state, codes: store.codes, block: number, cache: cache, latch: latch)
     }
 
     public func account(_ a: Address, at number: UInt64) -> Account { state(at: number).account(a) }
@@ -148,17 +153,17 @@ public final class ChainReader: @unchecked Sendable {  // its vars are guarded b
         let to = min(filter.toBlock, headNumber)
         guard filter.fromBlock <= to else { return [] }
         var candidates: [UInt64]? = nil
-        func narrow(_ kind: UInt8, _ keys: [[UInt8]]) {
+        func narrow(_ kind: UInt8, _ keys: [[UInt8]]) throws {
             var set = Set<UInt64>()
             for k in keys {
-                guard let found = store.indexedBlocks(kind: kind, key: k, from: filter.fromBlock, to: to, limit: 1_000_000) else { return }
+                guard let found = try store.indexedBlocks(kind: kind, key: k, from: filter.fromBlock, to: to, limit: 1_000_000) else { return }
                 set.formUnion(found)
             }
             let list = set.sorted()
             if let c = candidates { let s = Set(list); candidates = c.filter { s.contains($0) } } else { candidates = list }
         }
-        if !filter.addresses.isEmpty { narrow(0x61, filter.addresses.map { $0.bytes }) }
-        for case let want? in filter.topics where !want.isEmpty { narrow(0x74, want.map { $0.bytes }) }
+        if !filter.addresses.isEmpty { try narrow(StorageKeys.logIndexAddress, filter.addresses.map { $0.bytes }) }
+        for case let want? in filter.topics where !want.isEmpty { try narrow(StorageKeys.logIndexTopic, want.map { $0.bytes }) }
         var out: [PositionedLog] = []
         func visit(_ n: UInt64) throws {
             guard let b = block(number: n) else { return }

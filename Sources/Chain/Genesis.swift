@@ -70,6 +70,7 @@ enum Genesis {
             store.codes.stage(code, hash: h, into: &batch)
             changed += 1
         }
+        try atHead.checkReads()
         if changed > 0 { try store.db.write(batch, sync: sync) }
         return changed
     }

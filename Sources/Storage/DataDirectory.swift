@@ -5,7 +5,7 @@ import Foundation
 /// database; it carries a format marker (`meta:format` → `stakenet-1`) so a database from an
 /// incompatible version is refused instead of misread.
 public final class DataDirectory: @unchecked Sendable {  // `cleanedUp` guarded by `lock`; the rest is immutable
-    public static let formatKey: [UInt8] = Array("meta:format".utf8)
+    public static let formatKey: [UInt8] = StorageKeys.format
     public static let currentFormat = "stakenet-1"
 
     public let path: String

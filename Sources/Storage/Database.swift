@@ -5,9 +5,11 @@ import Foundation
 ///
 /// Thread-safe: any number of threads may read, iterate and write concurrently (LevelDB
 /// serialises writers itself). `close()` waits for operations in flight and afterwards every
-/// operation fails with `.closed` (reads return nil), so a late request during shutdown can
-/// never touch freed memory.
-public final class Database: @unchecked Sendable {  // `handle` guarded by `rw`, `_lastReadError` by `errorLock`; LevelDB handles are thread-safe
+/// operation fails with `.closed`, so a late request during shutdown can never touch freed
+/// memory.
+///
+/// Every read and write throws on failure: a read error is never mistaken for an absent key.
+public final class Database: @unchecked Sendable {  // `handle` guarded by `rw`; LevelDB handles are thread-safe
     public let path: String
 
     private var handle: OpaquePointer?          // leveldb_t*
@@ -21,8 +23,8 @@ public final class Database: @unchecked Sendable {  // `handle` guarded by `rw`,
     /// Shared by every operation, exclusive for `close()`.
     private let rw: UnsafeMutablePointer<pthread_rwlock_t>
 
-    private let errorLock = NSLock()
-    private var _lastReadError: StorageError?
+    /// Test-only injected faults (`StorageFaults`); nil in normal runs.
+    public let faults: StorageFaults?
 
     /// Tuning. Defaults: 32 MB block cache, 10-bit bloom filters, 16 MB write buffer, and no
     /// compression (state keys and values are hashes and 32-byte words, which Snappy cannot
@@ -36,6 +38,8 @@ public final class Database: @unchecked Sendable {  // `handle` guarded by `rw`,
         public var maxOpenFiles: Int32 = 500
         public var compression = false
         public var paranoidChecks = false
+        /// Test-only fault injection (nil: none).
+        public var faults: StorageFaults? = nil
         public init() {}
     }
 
@@ -47,6 +51,7 @@ public final class Database: @unchecked Sendable {  // `handle` guarded by `rw`,
 
     public init(path: String, options o: Options) throws {
         self.path = path
+        self.faults = o.faults
         options = leveldb_options_create()
         cache = leveldb_cache_create_lru(o.blockCacheBytes)
         filter = leveldb_filterpolicy_create_bloom(o.bloomBitsPerKey)
@@ -104,18 +109,6 @@ public final class Database: @unchecked Sendable {  // `handle` guarded by `rw`,
         return handle != nil
     }
 
-    /// The first read error met by a non-throwing read (`get`, `VersionedState.read`), if any.
-    /// Such reads return nil on error; the node should check this and report it.
-    public var lastReadError: StorageError? {
-        errorLock.lock(); defer { errorLock.unlock() }
-        return _lastReadError
-    }
-
-    func recordReadError(_ e: StorageError) {
-        errorLock.lock(); defer { errorLock.unlock() }
-        if _lastReadError == nil { _lastReadError = e }
-    }
-
     @inline(__always)
     private func withHandle<R>(_ body: (OpaquePointer) throws -> R) throws -> R {
         pthread_rwlock_rdlock(rw); defer { pthread_rwlock_unlock(rw) }
@@ -125,40 +118,17 @@ public final class Database: @unchecked Sendable {  // `handle` guarded by `rw`,
 
     // MARK: reads
 
-    /// The value stored under `key`, or nil (also nil after `close()` or on a read error, which
-    /// is then recorded in `lastReadError`; `value(forKey:)` throws instead).
-    public func get(_ key: [UInt8]) -> [UInt8]? {
-        key.withUnsafeBytes { k in
-            withValue(forKey: k) { v in v.map { Array($0) } }
-        }
-    }
-
-    /// Throwing variant of `get`.
+    /// The value stored under `key`, or nil when absent. Read errors and a closed database throw.
     public func value(forKey key: [UInt8]) throws -> [UInt8]? {
         try key.withUnsafeBytes { k in
-            try withValueThrowing(forKey: k) { v in v.map { Array($0) } }
+            try withValue(forKey: k) { v in v.map { Array($0) } }
         }
     }
 
     /// Passes the value stored under `key` (nil if absent) to `body` without copying it into a
-    /// Swift array. The buffer is only valid inside `body`. Errors count as absent (see `get`).
-    public func withValue<R>(forKey key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer?) throws -> R) rethrows -> R {
-        var v: UnsafeMutablePointer<CChar>?
-        var len = 0
-        var err: UnsafeMutablePointer<CChar>?
-        pthread_rwlock_rdlock(rw)
-        if let h = handle {
-            v = leveldb_get(h, readOptions, Database.cchar(key), key.count, &len, &err)
-        }
-        pthread_rwlock_unlock(rw)
-        if let e = Database.takeError(&err) { recordReadError(StorageError.from(leveldbMessage: e, path: path)) }
-        guard let v else { return try body(nil) }
-        defer { leveldb_free(v) }
-        return try body(UnsafeRawBufferPointer(start: v, count: len))
-    }
-
-    /// As `withValue`, but read errors and a closed database throw.
-    public func withValueThrowing<R>(forKey key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer?) throws -> R) throws -> R {
+    /// Swift array. The buffer is only valid inside `body`. Read errors and a closed database throw.
+    public func withValue<R>(forKey key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer?) throws -> R) throws -> R {
+        if let faults { try faults.check(.read) }
         var len = 0
         var err: UnsafeMutablePointer<CChar>?
         let v = try withHandle { h in leveldb_get(h, readOptions, Database.cchar(key), key.count, &len, &err) }
@@ -173,6 +143,10 @@ public final class Database: @unchecked Sendable {  // `handle` guarded by `rw`,
     /// Applies `batch` atomically. With `sync`, returns only after the write reached the disk
     /// (fsync), so it survives a crash of the machine; without, it survives a crash of the process.
     public func write(_ batch: WriteBatch, sync: Bool) throws {
+        if let faults {
+            try faults.check(.write)
+            if sync { try faults.check(.sync) }
+        }
         var err: UnsafeMutablePointer<CChar>?
         try withHandle { h in leveldb_write(h, sync ? writeSync : writeAsync, batch.box.ptr, &err) }
         if let e = Database.takeError(&err) { throw StorageError.from(leveldbMessage: e, path: path) }
@@ -196,7 +170,8 @@ public final class Database: @unchecked Sendable {  // `handle` guarded by `rw`,
     /// cursor was created). The cursor is invalid after `body` returns.
     /// `fillCache: false` keeps a long scan from evicting hot blocks from the block cache.
     public func withCursor<R>(fillCache: Bool = true, _ body: (Cursor) throws -> R) throws -> R {
-        try withHandle { h in
+        if let faults { try faults.check(.read) }
+        return try withHandle { h in
             let it = leveldb_create_iterator(h, fillCache ? readOptions : scanOptions)!
             let cursor = Cursor(it)
             defer {

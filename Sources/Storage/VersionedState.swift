@@ -3,7 +3,7 @@ import Foundation
 /// Multi-version key-value state over a `Database`: every write is keyed by (state key, block
 /// number) and a read at block N returns the newest version ≤ N.
 ///
-/// Layout (one byte namespace each, `v` and `c` by default):
+/// Layout (one byte namespace each, `StorageKeys.version` and `StorageKeys.change` by default):
 /// - version:  `v ‖ len(key) ‖ key ‖ bigEndian(~block)` → `[]` (tombstone) or `0x01 ‖ value`
 /// - change:   `c ‖ bigEndian(block) ‖ len(key) ‖ key` → `[]` (key written in that block)
 ///
@@ -18,7 +18,7 @@ public final class VersionedState: Sendable {
     public let versionPrefix: UInt8
     public let changePrefix: UInt8
 
-    public init(_ db: Database, versionPrefix: UInt8 = UInt8(ascii: "v"), changePrefix: UInt8 = UInt8(ascii: "c")) {
+    public init(_ db: Database, versionPrefix: UInt8 = StorageKeys.version, changePrefix: UInt8 = StorageKeys.change) {
         precondition(versionPrefix != changePrefix)
         self.db = db
         self.versionPrefix = versionPrefix
@@ -99,16 +99,8 @@ public final class VersionedState: Sendable {
     // MARK: reads
 
     /// The value of `key` at `block` (its newest version ≤ block), nil if it was never written
-    /// by then or its newest version is a deletion. A read error counts as nil and is recorded
-    /// in `db.lastReadError`; `value(_:at:)` throws instead.
-    public func read(_ key: [UInt8], at block: UInt64) -> [UInt8]? {
-        do { return try value(key, at: block) } catch {
-            if let e = error as? StorageError, e != .closed { db.recordReadError(e) }
-            return nil
-        }
-    }
-
-    /// Throwing variant of `read`.
+    /// by then or its newest version is a deletion. A read error throws: it is never taken for
+    /// an absent key.
     public func value(_ key: [UInt8], at block: UInt64) throws -> [UInt8]? {
         try key.withUnsafeBytes { k in
             try withValue(k, at: block) { v in v.map { Array($0) } }

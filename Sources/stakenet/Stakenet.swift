@@ -115,9 +115,17 @@ struct Stakenet: AsyncParsableCommand {
         }
 
         // Storage.
+        var storageOptions = Database.Options()
+        if let faults = StorageFaults.fromEnvironment() {
+            // Test-only: the integration tests make storage fail on demand (StorageFaults).
+            storageOptions.faults = faults
+            FileHandle.standardError.write(Data(("WARNING: \(StorageFaults.environmentVariable) is set: storage faults are injected "
+                + "from \(faults.controlFile ?? "?") (a test harness only; unset it for real use)\n").utf8))
+        }
         let dir: DataDirectory
         do {
-            dir = try dataDir.map { try DataDirectory.open(path: $0) } ?? DataDirectory.ephemeral()
+            dir = try dataDir.map { try DataDirectory.open(path: $0, options: storageOptions) }
+                ?? DataDirectory.ephemeral(options: storageOptions)
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(1)

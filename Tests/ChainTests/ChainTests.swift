@@ -123,7 +123,7 @@ final class ChainTests: XCTestCase {
         defer { t.dir.cleanup() }
         let id = try await t.chain.snapshot()
         try await t.chain.setBalance(bob, 77)                // a cheat at the snapshot's own head
-        _ = await t.chain.increaseTime(3_600)
+        _ = try await t.chain.increaseTime(3_600)
         try await t.chain.submit(t.transfer(from: 0, to: bob, value: 1, nonce: 0))
         XCTAssertEqual(t.chain.reader.account(bob, at: t.chain.reader.headNumber).balance, 78)
         let id2 = try await t.chain.snapshot()
@@ -150,7 +150,7 @@ final class ChainTests: XCTestCase {
         do {
             let t = try await TestChain.make(dir: try DataDirectory.open(path: path))
             try await t.chain.submit(t.transfer(from: 0, to: bob, value: 4, nonce: 0))
-            _ = await t.chain.increaseTime(500)
+            _ = try await t.chain.increaseTime(500)
             hash = t.chain.reader.head.hash
             t.dir.database.close()
         }
@@ -184,7 +184,7 @@ final class ChainTests: XCTestCase {
         for _ in 0..<2 {
             let t = try await TestChain.make()
             try await t.chain.submit(t.transfer(from: 0, to: bob, value: 1, nonce: 0))
-            _ = await t.chain.increaseTime(86_400)
+            _ = try await t.chain.increaseTime(86_400)
             try await t.chain.mineBlock()
             hashes.append(t.chain.reader.head.hash)
             t.dir.cleanup()

@@ -215,8 +215,8 @@ final class CodeTests: XCTestCase {
             try await t.chain.mineBlock()
             let store = ChainStore(db: t.dir.database)
             try downgrade(store, t.chain.reader.contracts)
-            XCTAssertEqual(Array(try XCTUnwrap(store.state.read(StateKey.account(pool), at: 2))).count, 40)
-            XCTAssertNil(store.state.read(StateKey.account(ContractAddresses.mainnet.matic), at: 2))
+            XCTAssertEqual(Array(try XCTUnwrap(try store.state.value(StateKey.account(pool), at: 2))).count, 40)
+            XCTAssertNil(try store.state.value(StateKey.account(ContractAddresses.mainnet.matic), at: 2))
             t.dir.database.close()
         }
         let t = try await TestChain.make(dir: try DataDirectory.open(path: path))

@@ -49,7 +49,7 @@ final class TestNode: Sendable {
     /// Advances the clock by `seconds` and mines one block (stakenet_warp).
     @discardableResult
     func warp(_ seconds: UInt64) async throws -> Block {
-        _ = await chain.increaseTime(seconds)
+        _ = try await chain.increaseTime(seconds)
         return try await chain.mineBlock()
     }
 

@@ -58,7 +58,7 @@ enum CheatMethods {
 
         t.register(["evm_increaseTime", "anvil_increaseTime"], maxParams: 1) { p in
             let s = try signedSeconds(p, 0)
-            return JSON(Int(await chain.increaseTime(s)))
+            return JSON(Int(try await chain.increaseTime(s)))
         }
         t.register(["evm_setNextBlockTimestamp", "anvil_setNextBlockTimestamp"], maxParams: 1) { p in
             let ts = try p.uint64(0)
@@ -70,12 +70,12 @@ enum CheatMethods {
             return JSON(Int(try await rpc { try await chain.setTime(ts) }))
         }
         t.register("anvil_setBlockTimestampInterval", maxParams: 1) { p in
-            await chain.setBlockTimestampInterval(try p.uint64(0))
+            try await chain.setBlockTimestampInterval(try p.uint64(0))
             return .null
         }
         t.register("anvil_removeBlockTimestampInterval", maxParams: 0) { _ in
             let had = await chain.clock.state.interval != nil
-            await chain.setBlockTimestampInterval(nil)
+            try await chain.setBlockTimestampInterval(nil)
             return .bool(had)
         }
 

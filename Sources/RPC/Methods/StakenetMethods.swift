@@ -17,7 +17,7 @@ enum StakenetMethods {
         t.register("stakenet_warp", maxParams: 1, long: true) { p in
             let s = try nonNegative(p, 0, "seconds")
             let block = try await rpc { () async throws -> Block in
-                _ = await chain.increaseTime(s)
+                _ = try await chain.increaseTime(s)
                 return try await chain.mineBlock()
             }
             return JSON(block.header.timestamp)
