@@ -527,7 +527,7 @@ class Bench:
             before = n.rpc.call("stakenet_status")
             pending = len(before["pendingClaims"])
             t0 = time.perf_counter()
-            ts = n.rpc.call("stakenet_warp", TEN_YEARS, timeout=120)
+            n.rpc.call("stakenet_warp", TEN_YEARS, timeout=120)
             ms = (time.perf_counter() - t0) * 1000
             after = n.rpc.call("stakenet_status")
             rebases = after["rebasesDone"] - before["rebasesDone"]

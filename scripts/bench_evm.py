@@ -24,7 +24,6 @@ import sys
 import time
 import warnings
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 
 import bench_driver as bd
 

@@ -13,7 +13,7 @@ import pytest
 import requests
 from web3 import Web3
 
-from stakenode import REPO, NodeProcess, NodeStartError, RPCError, binary  # noqa: F401 (re-exported)
+from stakenode import NodeProcess, NodeStartError, RPCError, binary
 from support import raw_hex
 
 START_TIMEOUT = 30.0

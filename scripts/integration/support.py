@@ -1,4 +1,8 @@
 """Shared constants and helpers for the integration suite (no fixtures here; see conftest.py)."""
+import json
+import warnings
+from pathlib import Path
+
 import rlp
 from eth_account import Account
 from eth_utils import keccak
@@ -95,3 +99,29 @@ def header_rlp_hash(block: dict) -> str:
             break
         items.append(enc(block[k], t))
     return "0x" + keccak(rlp.encode(items)).hex()
+
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+ABI_DIR = FIXTURES / "abi"
+
+
+def vyper_compile(source, name="Contract", formats=("abi", "bytecode")):
+    """Compiles Vyper `source` (text, or a Path to a .vy file) for Cancun with vyper's Python API;
+    returns vyper's output dict for `formats`. Deprecation warnings (selfdestruct) are silenced."""
+    import vyper
+    from vyper.compiler.settings import Settings
+    if isinstance(source, Path):
+        name, source = source.stem, source.read_text()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return vyper.compile_code(source, contract_path=f"{name}.vy", output_formats=list(formats),
+                                  settings=Settings(evm_version="cancun"))
+
+
+def ankr_contracts(w3):
+    """web3 contract objects for the five native contracts at their default addresses, from the
+    ABIs in fixtures/abi, by name (MATIC, PolygonPool, aMATICb, aMATICc, ANKR)."""
+    from web3 import Web3
+    return {name: w3.eth.contract(address=Web3.to_checksum_address(addr),
+                                  abi=json.loads((ABI_DIR / f"{name}.json").read_text()))
+            for name, addr in CONTRACTS.items()}

@@ -2,16 +2,13 @@
 until the list stops changing; the answer is the list, the gas the call uses with it and, when it fails, geth's VM
 error. fixtures/contracts/Keeper.vy touches its own storage and an ERC-20's (fixtures/contracts/Token.vy, or the
 native MATIC, whose slots are not listed: its gas is a fixed figure warm slots do not lower)."""
-import warnings
 from pathlib import Path
 
 import pytest
-import vyper
 from eth_abi import encode
 from eth_utils import keccak, to_checksum_address
-from vyper.compiler.settings import Settings
 
-from support import CHAIN_ID, CONTRACTS, DEV, GWEI, q
+from support import CHAIN_ID, CONTRACTS, DEV, GWEI, q, vyper_compile
 
 SOURCES = Path(__file__).resolve().parents[2] / "fixtures" / "contracts"
 GAS = 300_000
@@ -21,11 +18,7 @@ GAS = 300_000
 def build():
     out = {}
     for name in ("Keeper", "Token"):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            out[name] = vyper.compile_code((SOURCES / f"{name}.vy").read_text(), contract_path=f"{name}.vy",
-                                           output_formats=["abi", "bytecode", "layout"],
-                                           settings=Settings(evm_version="cancun"))
+        out[name] = vyper_compile(SOURCES / f"{name}.vy", formats=["abi", "bytecode", "layout"])
     return out
 
 

@@ -3,7 +3,6 @@ aliases, anvil_setCoinbase, anvil_removePoolTransactions, anvil_setLoggingEnable
 eth_sendUnsignedTransaction, eth_getRawTransactionByHash, eth_createAccessList, txpool_inspect."""
 import time
 
-from eth_account import Account
 from eth_utils import keccak
 
 from support import CHAIN_ID, DEV, GWEI, eth_transfer, q, same_address

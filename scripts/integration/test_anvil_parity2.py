@@ -596,15 +596,9 @@ def test_erc20_balance_and_allowance_cheats(dev):
 
 def test_erc20_cheats_on_a_user_token(dev):
     """Any other ERC-20 as Anvil: the slot balanceOf/allowance reads is found by tracing, then set."""
-    import warnings
-    from pathlib import Path
-    import vyper
-    from vyper.compiler.settings import Settings
     from eth_abi import encode
-    src = (Path(__file__).resolve().parents[2] / "fixtures" / "contracts" / "Token.vy").read_text()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        out = vyper.compile_code(src, output_formats=["bytecode"], settings=Settings(evm_version="cancun"))
+    from support import FIXTURES, vyper_compile
+    out = vyper_compile(FIXTURES / "contracts" / "Token.vy", formats=["bytecode"])
     init = out["bytecode"] + encode(["string", "string", "uint8", "uint256"], ["T", "T", 18, 10**24]).hex()
     token = dev.receipt(dev.rpc("eth_sendTransaction", {"from": SENDER.address, "data": init, "gas": hex(3_000_000)}))["contractAddress"]
     holder, spender = "0x00000000000000000000000000000000000c0c0a", "0x00000000000000000000000000000000000d0d0b"

@@ -2,16 +2,13 @@
 
 Contracts are Vyper (fixtures/contracts plus small sources here), compiled for Cancun at test time and driven
 through the release binary as a client would."""
-import warnings
 from pathlib import Path
 
 import pytest
-import vyper
 from eth_abi import encode
 from eth_utils import function_signature_to_4byte_selector as selector, keccak, to_checksum_address
-from vyper.compiler.settings import Settings
 
-from support import DEV, GWEI, q, same_address
+from support import DEV, GWEI, q, same_address, vyper_compile
 
 SOURCES = Path(__file__).resolve().parents[2] / "fixtures" / "contracts"
 OWNER, OTHER = DEV[0], DEV[7]
@@ -43,10 +40,7 @@ def fan(child: address, beneficiary: address) -> address:
 
 
 def compile_src(name, src):
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*selfdestruct.*deprecated")
-        out = vyper.compile_code(src, contract_path=f"{name}.vy", output_formats=["bytecode", "bytecode_runtime"],
-                                 settings=Settings(evm_version="cancun"))
+    out = vyper_compile(src, name, formats=["bytecode", "bytecode_runtime"])
     return bytes.fromhex(out["bytecode"][2:]), bytes.fromhex(out["bytecode_runtime"][2:])
 
 

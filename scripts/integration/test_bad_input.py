@@ -18,7 +18,6 @@ import json
 
 import pytest
 import rlp
-import requests
 from websockets.sync.client import connect
 
 from conftest import Node

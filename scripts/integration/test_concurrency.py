@@ -20,7 +20,7 @@ import requests
 from eth_abi import encode
 from eth_utils import keccak
 
-from support import CONTRACTS, DEV, GWEI
+from support import CONTRACTS, DEV
 
 DURATION = float(os.environ.get("STAKENET_CONCURRENCY_SECONDS", "20"))
 WRITERS = DEV[1:7]

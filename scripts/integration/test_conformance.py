@@ -11,7 +11,6 @@ import os
 from pathlib import Path
 
 import jsonschema
-import pytest
 from eth_utils import keccak
 
 from support import CHAIN_ID, CONTRACTS, DEV, GWEI, raw_hex

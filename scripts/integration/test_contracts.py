@@ -3,8 +3,6 @@ bond/certificate swap with a swap fee, token transfers and allowances, both unst
 decoded in order, documented reverts (by eth_call and by mined transaction), calldata-level reverts with
 empty data, and the supply invariants after every step. The operator runs in manual mode so that nothing
 but the test's own transactions touches the contracts."""
-import json
-from pathlib import Path
 
 import pytest
 from eth_abi import encode
@@ -12,9 +10,8 @@ from web3 import Web3
 from web3._utils.events import get_event_data
 from web3.logs import DISCARD
 
-from support import CONTRACTS, DEV, ETHER, same_address
+from support import CONTRACTS, DEV, ETHER, ankr_contracts, same_address
 
-ABI_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "abi"
 E18 = ETHER
 E16 = 10**16
 ARGS = ["--no-wall-clock", "--timestamp", "1700000000", "--operator", "manual"]
@@ -45,9 +42,7 @@ class Ankr:
     def __init__(self, node):
         self.node = node
         self.w3 = node.w3
-        self.c = {name: self.w3.eth.contract(address=Web3.to_checksum_address(addr),
-                                             abi=json.loads((ABI_DIR / f"{name}.json").read_text()))
-                  for name, addr in CONTRACTS.items()}
+        self.c = ankr_contracts(self.w3)
         self.matic, self.pool, self.ankr = self.c["MATIC"], self.c["PolygonPool"], self.c["ANKR"]
         self.bonds, self.certs = self.c["aMATICb"], self.c["aMATICc"]
         op = node.config["operator"]

@@ -24,7 +24,6 @@ import threading
 import time
 
 import coincurve
-import pytest
 import requests
 import rlp
 from eth_utils import keccak

@@ -6,7 +6,6 @@ pending claims. Its warp buttons are clicked like a person would, and its render
 A screenshot of each step is written to `.build/dashboard-screenshots/` (kept after the run, so a failure can be
 looked at). `STAKENET_DASHBOARD_DOC=1` also writes the README's screenshot, `docs/dashboard.png`."""
 import base64
-import json
 import os
 import re
 import shutil
@@ -18,11 +17,10 @@ import pytest
 import requests
 from web3 import Web3
 
-from support import CONTRACTS, DEV, q
+from support import CONTRACTS, DEV, ankr_contracts, q
 
 REPO = Path(__file__).resolve().parents[2]
 SHOTS = REPO / ".build" / "dashboard-screenshots"
-ABI_DIR = REPO / "fixtures" / "abi"
 GENESIS = 1_700_000_000
 FIXED_CLOCK = ["--no-wall-clock", "--timestamp", str(GENESIS)]
 DAY = 86_400
@@ -180,9 +178,7 @@ class Ankr:
     def __init__(self, node):
         w3 = node.w3
         self.w3 = w3
-        self.c = {name: w3.eth.contract(address=Web3.to_checksum_address(addr),
-                                        abi=json.loads((ABI_DIR / f"{name}.json").read_text()))
-                  for name, addr in CONTRACTS.items()}
+        self.c = ankr_contracts(w3)
         self.matic, self.pool = self.c["MATIC"], self.c["PolygonPool"]
         self.bonds, self.certs = self.c["aMATICb"], self.c["aMATICc"]
 

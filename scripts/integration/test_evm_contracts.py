@@ -11,20 +11,17 @@ reasons), CREATE2 through a factory (address prediction on chain and off, collis
 string, a custom error and empty data, and an INVALID opcode (geth's eth_call error shapes), SELFDESTRUCT in
 the creating transaction and later (EIP-6780), and a reentrancy lock in transient storage (EIP-1153).
 """
-import warnings
 from pathlib import Path
 
 import pytest
 import rlp
-import vyper
 from eth_abi import decode, encode
 from eth_utils import function_signature_to_4byte_selector, keccak, to_checksum_address
-from vyper.compiler.settings import Settings
 from web3.exceptions import ContractCustomError, ContractLogicError
 from web3.logs import DISCARD
 
 from evmref import RefChain, dev_alloc
-from support import CHAIN_ID, DEV, ETHER, GWEI, empty_account, q, same_address
+from support import CHAIN_ID, DEV, ETHER, GWEI, empty_account, q, same_address, vyper_compile
 
 # py-evm warns on every SELFDESTRUCT it runs
 pytestmark = pytest.mark.filterwarnings("ignore:SELFDESTRUCT opcode:DeprecationWarning")
@@ -83,12 +80,7 @@ def compiled():
         key = key or name
         if key not in cache:
             src = source if source is not None else (SOURCES / f"{name}.vy").read_text()
-            with warnings.catch_warnings():
-                warnings.filterwarnings("ignore", message=".*selfdestruct.*deprecated")
-                out = vyper.compile_code(src, contract_path=f"{name}.vy",
-                                         output_formats=["abi", "bytecode", "bytecode_runtime", "opcodes_runtime",
-                                                         "layout"],
-                                         settings=Settings(evm_version="cancun"))
+            out = vyper_compile(src, name, formats=["abi", "bytecode", "bytecode_runtime", "opcodes_runtime", "layout"])
             cache[key] = Compiled(name, out)
         return cache[key]
 

@@ -17,21 +17,15 @@ contract at that address would do on a real chain:
 
 The operator runs in manual mode, so the blocks hold nothing but the tests' own transactions.
 """
-import json
-import warnings
-from pathlib import Path
 
 import pytest
-import vyper
 from eth_abi import decode, encode
 from eth_utils import keccak, to_checksum_address
-from vyper.compiler.settings import Settings
 from web3 import Web3
 from web3.logs import DISCARD
 
-from support import CONTRACTS, DEV, ETHER, empty_account, q, same_address
+from support import CONTRACTS, DEV, ETHER, ankr_contracts, empty_account, q, same_address, vyper_compile
 
-ABI_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "abi"
 ARGS = ["--no-wall-clock", "--timestamp", "1700000000", "--operator", "manual"]
 E18 = ETHER
 TX_GAS = 1_000_000
@@ -197,10 +191,7 @@ def callcode_runtime(opcode):
 
 @pytest.fixture(scope="session")
 def probe_build():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        out = vyper.compile_code(PROBE, contract_path="Probe.vy", output_formats=["abi", "bytecode"],
-                                 settings=Settings(evm_version="cancun"))
+    out = vyper_compile(PROBE, "Probe")
     return out["abi"], bytes.fromhex(out["bytecode"][2:])
 
 
@@ -216,9 +207,7 @@ class Bridge:
     def __init__(self, node, probe_build):
         self.node = node
         self.w3 = node.w3
-        self.c = {name: self.w3.eth.contract(address=Web3.to_checksum_address(addr),
-                                             abi=json.loads((ABI_DIR / f"{name}.json").read_text()))
-                  for name, addr in CONTRACTS.items()}
+        self.c = ankr_contracts(self.w3)
         self.matic, self.pool = self.c["MATIC"], self.c["PolygonPool"]
         self.bonds, self.certs = self.c["aMATICb"], self.c["aMATICc"]
         self.fee_collector = Web3.to_checksum_address(node.config["operator"]["feeCollector"])

@@ -4,11 +4,9 @@
 order); one that writes storage runs out of gas inside the stipend, `send` answers false and the unstake
 reverts with the pool's own reason — all undone, as on mainnet.
 """
-import vyper
-from vyper.compiler.settings import Settings
 from web3 import Web3
 
-from support import DEV
+from support import DEV, vyper_compile
 from test_contracts import ARGS, E18, Ankr
 
 LOGGING_RECEIVER = """
@@ -35,7 +33,7 @@ def __default__():
 
 
 def deploy(a: Ankr, source: str):
-    out = vyper.compile_code(source, output_formats=["bytecode", "abi"], settings=Settings(evm_version="cancun"))
+    out = vyper_compile(source)
     c = a.w3.eth.contract(abi=out["abi"], bytecode=out["bytecode"])
     h = c.constructor().transact({"from": DEV[0].address})
     rc = a.w3.eth.wait_for_transaction_receipt(h)

@@ -8,23 +8,18 @@
 The node runs with its default operator (`--operator auto`) on a fixed clock: a warp rebases once per day, as
 Ankr's backend does on mainnet, and serves the claims that fall due.
 """
-import json
-import warnings
 from math import isqrt
 from pathlib import Path
 
 import pytest
-import vyper
 from eth_abi import decode, encode
-from vyper.compiler.settings import Settings
 from web3 import Web3
 from web3.logs import DISCARD
 
-from support import CONTRACTS, DEV, ETHER, q, same_address
+from support import DEV, ETHER, ankr_contracts, q, same_address, vyper_compile
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "fixtures" / "examples"
-ABI_DIR = REPO / "fixtures" / "abi"
 GENESIS = 1_700_000_000
 ARGS = ["--no-wall-clock", "--timestamp", str(GENESIS)]      # the operator: auto, the default
 DAY = 86_400
@@ -53,10 +48,7 @@ def ratio_after(ratio, n, apr=450, interval=DAY):
 def examples():
     out = {}
     for name in ("StakingVault", "MaticPool"):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            c = vyper.compile_code((EXAMPLES / f"{name}.vy").read_text(), contract_path=f"{name}.vy",
-                                   output_formats=["abi", "bytecode"], settings=Settings(evm_version="cancun"))
+        c = vyper_compile(EXAMPLES / f"{name}.vy")
         out[name] = (c["abi"], c["bytecode"])
     return out
 
@@ -67,9 +59,7 @@ class World:
     def __init__(self, node, examples):
         self.node = node
         self.w3 = node.w3
-        self.c = {name: self.w3.eth.contract(address=Web3.to_checksum_address(addr),
-                                             abi=json.loads((ABI_DIR / f"{name}.json").read_text()))
-                  for name, addr in CONTRACTS.items()}
+        self.c = ankr_contracts(self.w3)
         self.matic, self.pool = self.c["MATIC"], self.c["PolygonPool"]
         self.bonds, self.certs = self.c["aMATICb"], self.c["aMATICc"]
         self.fee_collector = Web3.to_checksum_address(node.config["operator"]["feeCollector"])

@@ -1,16 +1,13 @@
 """Ankr's emulated off-chain operator on a warpable clock (the stakenet_ methods, time warps, the operator), driven through
 web3.py contract objects built from fixtures/abi: rebases, claim serving at exactly the unbond deadline, long
 warps, snapshots, reproducibility, restarts with --data-dir, manual mode and bad input."""
-import json
 import signal
-from pathlib import Path
 
 import pytest
 from web3 import Web3
 
-from support import CONTRACTS, DEV, ETHER, eth_transfer, q, same_address
+from support import CONTRACTS, DEV, ankr_contracts, eth_transfer, q, same_address
 
-ABI_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "abi"
 GENESIS = 1_700_000_000
 FIXED_CLOCK = ["--no-wall-clock", "--timestamp", str(GENESIS)]
 DAY = 86_400
@@ -38,9 +35,7 @@ class Ankr:
     def __init__(self, node):
         self.node = node
         w3 = node.w3
-        self.c = {name: w3.eth.contract(address=Web3.to_checksum_address(addr),
-                                        abi=json.loads((ABI_DIR / f"{name}.json").read_text()))
-                  for name, addr in CONTRACTS.items()}
+        self.c = ankr_contracts(w3)
         self.matic, self.pool = self.c["MATIC"], self.c["PolygonPool"]
         self.bonds, self.certs = self.c["aMATICb"], self.c["aMATICc"]
 

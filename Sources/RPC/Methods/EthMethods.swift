@@ -10,7 +10,7 @@ enum EthMethods {
     static let gwei = UInt256(1_000_000_000)
 
     static func register(_ t: MethodTable, _ n: NodeContext) {
-        let reader = n.reader, chain = n.chain, config = n.config
+        let reader = n.reader, chain = n.chain
 
         t.register("web3_clientVersion", maxParams: 0) { _ in .string(n.clientVersion) }
         t.register("web3_sha3", maxParams: 1) { p in .hash(Hash.keccak(try p.bytes(0))) }
