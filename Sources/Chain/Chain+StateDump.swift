@@ -29,6 +29,13 @@ public struct StateDump: Sendable {
     /// State entries of any other kind: raw versioned-store key → value.
     public var raw: [(key: [UInt8], value: [UInt8])]
 
+    /// Whether `key` may stand in `raw`: not empty, and not an account or storage key (those
+    /// have their own sections, so a raw entry cannot bypass their checks).
+    public static func isRawKey(_ key: [UInt8]) -> Bool {
+        guard let first = key.first else { return false }
+        return first != StorageKeys.account && first != StorageKeys.storage
+    }
+
     public init(headNumber: UInt64 = 0, headTimestamp: UInt64 = 0, chainTime: UInt64 = 0,
                 accounts: [(address: Address, account: Account)] = [], storage: [ContractStorage] = [],
                 raw: [(key: [UInt8], value: [UInt8])] = []) {

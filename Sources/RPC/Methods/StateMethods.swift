@@ -284,7 +284,7 @@ public enum StateMethods {
         }
         if let raw = doc["raw"]?.objectValue {
             for (k, v) in raw {
-                guard let key = Hex.decode(k), !key.isEmpty, key[0] != 0x41, key[0] != 0x53 else {
+                guard let key = Hex.decode(k), StateDump.isRawKey(key) else {
                     throw RPCError.invalidParams("state.raw: bad key \(k)")
                 }
                 d.raw.append((key, try ParamDecoder.bytes(v, "state.raw.\(k)")))
