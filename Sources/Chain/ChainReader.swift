@@ -182,3 +182,14 @@ public final class ChainReader: @unchecked Sendable {  // its vars are guarded b
         return out
     }
 }
+
+extension ChainReader {
+    /// Every storage word of `a` at block `number` (zero words included when a block wrote
+    /// them), in key order. A storage error is thrown, never taken for "no slots".
+    public func forEachStorageSlot(of a: Address, at number: UInt64, _ body: (Hash, [UInt8]) throws -> Void) throws {
+        try store.state.forEach(prefix: [StorageKeys.storage] + a.bytes, at: number) { key, value in
+            guard key.count == 53, let slot = Hash(bytes: key[21..<53]) else { return }
+            try body(slot, value)
+        }
+    }
+}

@@ -59,7 +59,7 @@ enum AnvilMethods {
             return try n.read(b) { s in
                 let acct = s.account(a)
                 return .object([("nonce", .quantity(acct.nonce)), ("balance", .quantity(acct.balance)),
-                                ("storageRoot", .hash(storageRoot(a, at: b.number, reader))), ("codeHash", .hash(acct.codeHash))])
+                                ("storageRoot", .hash(try storageRoot(a, at: b.number, reader))), ("codeHash", .hash(acct.codeHash))])
             }
         }
         t.register("eth_getAccountInfo", maxParams: 2) { p in
@@ -218,11 +218,11 @@ enum AnvilMethods {
     /// The storage root of `a` at block `number`: the secure Merkle-Patricia trie of its
     /// non-zero slots (keccak(slot) → RLP(value)), as eth_getAccount reports it. (The block's
     /// stateRoot is not an MPT root; an account's storage root is.)
-    static func storageRoot(_ a: Address, at number: UInt64, _ reader: ChainReader) -> Hash {
+    static func storageRoot(_ a: Address, at number: UInt64, _ reader: ChainReader) throws -> Hash {
         var pairs: [([UInt8], [UInt8])] = []
-        try? reader.store.state.forEach(prefix: [0x53] + a.bytes, at: number) { key, value in
-            guard key.count == 53, value.count == 32, let v = UInt256(bigEndian: value), !v.isZero else { return }
-            pairs.append((Keccak256.hash(Array(key[21..<53])), RLP.encode(v)))
+        try reader.forEachStorageSlot(of: a, at: number) { slot, value in
+            guard value.count == 32, let v = UInt256(bigEndian: value), !v.isZero else { return }
+            pairs.append((Keccak256.hash(slot.bytes), RLP.encode(v)))
         }
         return Trie.root(pairs)
     }
