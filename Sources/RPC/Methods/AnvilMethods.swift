@@ -286,7 +286,7 @@ enum AnvilMethods {
             guard let b = n.reader.block(number: num), case .object(var fields) = Format.block(b, fullTransactions: true, reader: n.reader) else { continue }
             if let i = fields.firstIndex(where: { $0.0 == "transactions" }) {
                 let txs = n.reader.transactions(of: b)
-                let outcomes = (try? n.reader.replay(b, tracer: { _ in nil })) ?? []
+                let outcomes = try n.reader.replay(b, tracer: { _ in nil })
                 fields[i].1 = .array(txs.enumerated().map { k, m in
                     guard case .object(var o) = Format.transaction(m.tx, hash: m.hash, sender: m.sender, block: b, index: m.index) else { return .null }
                     if k < outcomes.count {

@@ -46,7 +46,7 @@ enum OtterscanMethods {
                 var num = from
                 while true {
                     if let b = n.reader.block(number: num) {
-                        let hashes = touching(a, in: b, n).reversed()
+                        let hashes = try touching(a, in: b, n).reversed()
                         if found.count >= size { break }
                         found += hashes
                     }
@@ -68,7 +68,7 @@ enum OtterscanMethods {
             while num <= best {
                 if num == first { lastPage = true }
                 if let b = n.reader.block(number: num) {
-                    let hashes = touching(a, in: b, n).reversed()
+                    let hashes = try touching(a, in: b, n).reversed()
                     if found.count >= size { break }
                     found += hashes
                 }
@@ -82,8 +82,8 @@ enum OtterscanMethods {
 
     /// The hashes of `b`'s transactions in which `a` sends or receives a call or creates or is
     /// created, in block order, each once.
-    static func touching(_ a: Address, in b: Block, _ n: NodeContext) -> [Hash] {
-        guard let all = try? ParityTraceMethods.traces(ofBlock: b, n) else { return [] }
+    static func touching(_ a: Address, in b: Block, _ n: NodeContext) throws -> [Hash] {
+        let all = try ParityTraceMethods.traces(ofBlock: b, n)
         return all.filter { tt in tt.flats.contains { $0.from == a || $0.to == a } }.map(\.txHash)
     }
 
