@@ -107,7 +107,11 @@ public final class ChainStore: Sendable {
 
     private func lookup<T>(_ what: @autoclosure () -> String, _ body: () throws -> T?) -> T? {
         do { return try body() } catch {
-            failures.report("reading \(what()): \(error)")
+            if let request = ReadLatch.request {
+                request.record(error, failures, reading: what())
+            } else {
+                failures.report("reading \(what()): \(error)")
+            }
             return nil
         }
     }
@@ -314,11 +318,16 @@ public final class StateAtBlock: StateSource {
 /// The first storage error met by reads that cannot throw (see `StateAtBlock`). Shared by
 /// everything one operation reads (a block's state and its BLOCKHASH lookups), checked before
 /// the operation's result counts.
-public final class ReadLatch: @unchecked Sendable {
+public final class ReadLatch: @unchecked Sendable {  // `first` guarded by `lock`
     private let lock = NSLock()
     private var first: Error?
 
     public init() {}
+
+    /// The latch of the JSON-RPC request this task serves, when the transport set one
+    /// (`ReadLatch.$request.withValue`): every storage error a read meets on the task is kept
+    /// here too, so a lookup that could only answer "absent" still fails the request.
+    @TaskLocal public static var request: ReadLatch?
 
     public var error: Error? { lock.withLock { first } }
 
@@ -330,7 +339,10 @@ public final class ReadLatch: @unchecked Sendable {
             return true
         }
         if isFirst { log.report("reading \(what): \(e)") }
+        if let request = ReadLatch.request, request !== self { request.keep(e) }
     }
+
+    private func keep(_ e: Error) { lock.withLock { if first == nil { first = e } } }
 
     /// Throws the latched error, if any.
     public func check() throws { if let e = error { throw e } }

@@ -70,6 +70,10 @@ public typealias RPCHandler = @Sendable (Params) async throws -> JSON
 /// Called with each request's method name (the CLI prints them unless `--quiet`).
 public typealias RequestLogger = @Sendable (String) -> Void
 
+/// Runs around each request's handler (`run`) and may change its outcome: the node uses it to
+/// fail a request whose reads met a storage error that a lookup could only answer as "absent".
+public typealias RequestScope = @Sendable (_ run: @Sendable () async -> Result<JSON, RPCError>) async -> Result<JSON, RPCError>
+
 /// One method's declaration, made where its handler is registered and read by everything that
 /// dispatches it: the handler, the most positional params it takes (a request with more is
 /// refused with -32602 `too many params: want at most N, got M` before the handler runs, as geth
@@ -94,6 +98,7 @@ public final class MethodTable: @unchecked Sendable {  // its vars are guarded b
     private var entries: [String: MethodEntry] = [:]
     private var _maxBatch: Int
     private var _requestLogger: RequestLogger?
+    private var _requestScope: RequestScope?
 
     /// `maxParams` of a method that answers every request the same way whatever its params
     /// (refusals): nothing to count.
@@ -135,8 +140,14 @@ public final class MethodTable: @unchecked Sendable {  // its vars are guarded b
         set { lock.withLock { _requestLogger = newValue } }
     }
 
-    private func lookup(_ name: String) -> (MethodEntry?, RequestLogger?) {
-        lock.withLock { (entries[name], _requestLogger) }
+    /// Runs around every handler the table dispatches (see `RequestScope`); nil: none.
+    public var requestScope: RequestScope? {
+        get { lock.withLock { _requestScope } }
+        set { lock.withLock { _requestScope = newValue } }
+    }
+
+    private func lookup(_ name: String) -> (MethodEntry?, RequestLogger?, RequestScope?) {
+        lock.withLock { (entries[name], _requestLogger, _requestScope) }
     }
 
     // MARK: entry points
@@ -230,7 +241,7 @@ public final class MethodTable: @unchecked Sendable {  // its vars are guarded b
         case .array?, .object?: args = params!
         default: return (replyID, .failure(.invalidRequest("params must be an array or object")))
         }
-        let (entry, logger) = lookup(name)
+        let (entry, logger, scope) = lookup(name)
         logger?(name)
         guard let entry else {
             return id == nil ? nil : (replyID, .failure(.methodNotFound(name)))
@@ -240,7 +251,13 @@ public final class MethodTable: @unchecked Sendable {  // its vars are guarded b
         }
         let request = Params(args, method: name, connection: connection)
         let handler = entry.handler
-        let result = entry.longRunning ? await offEventLoop { await Self.invoke(handler, request) } : await Self.invoke(handler, request)
+        let run: @Sendable () async -> Result<JSON, RPCError> = { await Self.invoke(handler, request) }
+        let result: Result<JSON, RPCError>
+        if let scope {
+            result = entry.longRunning ? await offEventLoop { await scope(run) } : await scope(run)
+        } else {
+            result = entry.longRunning ? await offEventLoop { await run() } : await run()
+        }
         return id == nil ? nil : (replyID, result)
     }
 

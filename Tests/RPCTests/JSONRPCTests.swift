@@ -46,6 +46,27 @@ final class JSONRPCTests: XCTestCase {
         XCTAssertEqual(out3, #"{"jsonrpc":"2.0","id":7,"result":"0x7a69"}"#)
     }
 
+    func testRequestScopeRunsAroundEveryHandlerAndMayFailIt() async throws {
+        let t = toyTable()
+        t.register("slow", maxParams: 0, long: true) { _ in .string("done") }
+        let seen = Recorder()
+        // As the node's storage scope: the handler runs, then a latched error replaces success.
+        t.requestScope = { run in
+            let r = await run()
+            guard case .success(let v) = r else { return r }
+            seen.add(v.stringValue ?? "?")
+            return v == .string("done") ? .failure(.internal("storage I/O error: injected")) : r
+        }
+        let ok = try await parsed(t, #"{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}"#)
+        XCTAssertEqual(ok["result"]?.stringValue, "0x7a69")
+        let failed = try await parsed(t, #"{"jsonrpc":"2.0","id":2,"method":"slow"}"#)
+        XCTAssertEqual(failed["error"]?["code"]?.intValue, -32603)
+        XCTAssertEqual(failed["error"]?["message"]?.stringValue?.contains("injected"), true)
+        let refused = try await parsed(t, #"{"jsonrpc":"2.0","id":3,"method":"fail_rpc"}"#)
+        XCTAssertEqual(refused["error"]?["message"]?.stringValue, "nonce too low", "a failure passes through")
+        XCTAssertEqual(seen.all, ["0x7a69", "done"], "the scope ran around the event-loop and the long-running handler")
+    }
+
     func testIdEchoedExactly() async {
         let t = toyTable()
         for id in ["123456789012345678901234567890", "-1.50e3", "null", #""x\"y""#, #""""#, "0"] {

@@ -112,6 +112,9 @@ def test_read_fault_fails_the_transaction_and_commits_nothing(pair):
     assert_storage_error(n.rpc_error("eth_sendRawTransaction", tx), "read")
     # A state read that reaches the database fails too, instead of answering "empty account".
     assert_storage_error(n.rpc_error("eth_getBalance", empty_account("never read").address, "latest"), "read")
+    # Lookups that answer null for "absent" fail too, instead of a wrong null.
+    assert_storage_error(n.rpc_error("eth_getBlockByNumber", "0x0", False), "read")
+    assert_storage_error(n.rpc_error("eth_getTransactionReceipt", h0), "read")
     assert n.rpc("eth_chainId") == "0x7a69"
     faults.off()
 
