@@ -127,3 +127,13 @@ public final class EmptyState: StateSource {
     public func storage(_ contract: Address, _ slot: Hash) -> UInt256 { .zero }
     public func code(_ hash: Hash) -> [UInt8] { [] }
 }
+
+/// A state overlay seen as a read-only source, its current values as the base of another
+/// overlay (the pending block's state under a call, a simulated block's under the next).
+public final class FrozenOverlay: StateSource {
+    public let overlay: StateOverlay
+    public init(_ overlay: StateOverlay) { self.overlay = overlay }
+    public func account(_ a: Address) -> Account { overlay.account(a) }
+    public func storage(_ contract: Address, _ slot: Hash) -> UInt256 { overlay.storage(contract, slot) }
+    public func code(_ hash: Hash) -> [UInt8] { overlay.code(hash: hash) }
+}

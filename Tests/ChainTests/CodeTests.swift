@@ -279,7 +279,7 @@ final class CodeTests: XCTestCase {
         base.setStorage(bob, Hash(UInt256(2)), 22)
         let carol = Address(hex: "0x00000000000000000000000000000000000ca401")!
         base.setStorage(carol, Hash(UInt256(1)), 33)
-        let backing = Snapshot(base)
+        let backing = FrozenOverlay(base)
         let o = OverriddenState(base: backing, overrides: [
             bob: AccountOverride(nonce: 9, code: code, stateDiff: [Hash(UInt256(2)): 0, Hash(UInt256(5)): 55]),
             carol: AccountOverride(balance: 1, state: [Hash(UInt256(7)): 77]),
@@ -301,14 +301,5 @@ final class CodeTests: XCTestCase {
         let call = StateOverlay(base: o)
         call.setStorage(carol, Hash(UInt256(7)), 1)
         XCTAssertEqual(o.storage(carol, Hash(UInt256(7))), 77)
-    }
-
-    /// A `StateSource` over an overlay's current values (for building test bases).
-    final class Snapshot: StateSource {
-        let o: StateOverlay
-        init(_ o: StateOverlay) { self.o = o }
-        func account(_ a: Address) -> Account { o.account(a) }
-        func storage(_ c: Address, _ s: Hash) -> UInt256 { o.storage(c, s) }
-        func code(_ h: Hash) -> [UInt8] { o.code(hash: h) }
     }
 }

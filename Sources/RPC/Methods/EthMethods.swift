@@ -657,12 +657,3 @@ struct PreparedCall {
         }
     }
 }
-
-/// A state overlay seen as a read-only source (the pending block's state under a call).
-final class FrozenOverlay: StateSource {
-    let overlay: StateOverlay
-    init(_ overlay: StateOverlay) { self.overlay = overlay }
-    func account(_ a: Address) -> Account { overlay.account(a) }
-    func storage(_ contract: Address, _ slot: Hash) -> UInt256 { overlay.storage(contract, slot) }
-    func code(_ hash: Hash) -> [UInt8] { overlay.code(hash: hash) }
-}
