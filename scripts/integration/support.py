@@ -125,3 +125,36 @@ def ankr_contracts(w3):
     return {name: w3.eth.contract(address=Web3.to_checksum_address(addr),
                                   abi=json.loads((ABI_DIR / f"{name}.json").read_text()))
             for name, addr in CONTRACTS.items()}
+
+
+class AnkrSession:
+    """One node's web3, the five contracts (`c` by name; `matic`, `pool`, `bonds`, `certs`), and
+    transactions from the node's unlocked dev accounts. Test files subclass it with their own reads."""
+
+    def __init__(self, node):
+        self.node = node
+        self.w3 = node.w3
+        self.c = ankr_contracts(self.w3)
+        self.matic, self.pool = self.c["MATIC"], self.c["PolygonPool"]
+        self.bonds, self.certs = self.c["aMATICb"], self.c["aMATICc"]
+
+    def send(self, fn, sender, value=0, gas=None):
+        """Mines `fn` from `sender` (an address; the node signs, and estimates the gas unless given)
+        and returns the receipt, whatever its status."""
+        params = {"from": sender, "value": value}
+        if gas is not None:
+            params["gas"] = gas
+        return self.w3.eth.wait_for_transaction_receipt(fn.transact(params), timeout=30)
+
+    def tx(self, fn, sender, value=0):
+        rc = self.send(fn, sender, value)
+        assert rc["status"] == 1, f"transaction failed: {rc}"
+        return rc
+
+    def stake_bonds(self, user, amount):
+        self.tx(self.matic.functions.approve(self.pool.address, amount), user)
+        return self.tx(self.pool.functions.stakeAndClaimBonds(amount), user)
+
+    def stake_certs(self, user, amount):
+        self.tx(self.matic.functions.approve(self.pool.address, amount), user)
+        return self.tx(self.pool.functions.stakeAndClaimCerts(amount), user)

@@ -10,7 +10,7 @@ from web3 import Web3
 from web3._utils.events import get_event_data
 from web3.logs import DISCARD
 
-from support import CONTRACTS, DEV, ETHER, ankr_contracts, same_address
+from support import AnkrSession, CONTRACTS, DEV, ETHER, same_address
 
 E18 = ETHER
 E16 = 10**16
@@ -36,15 +36,12 @@ def error_data(reason):
     return ERROR_SELECTOR + encode(["string"], [reason]).hex()
 
 
-class Ankr:
+class Ankr(AnkrSession):
     """Contract objects, accounts and the checks shared by the tests, for one node."""
 
     def __init__(self, node):
-        self.node = node
-        self.w3 = node.w3
-        self.c = ankr_contracts(self.w3)
-        self.matic, self.pool, self.ankr = self.c["MATIC"], self.c["PolygonPool"], self.c["ANKR"]
-        self.bonds, self.certs = self.c["aMATICb"], self.c["aMATICc"]
+        super().__init__(node)
+        self.ankr = self.c["ANKR"]
         op = node.config["operator"]
         self.operator = Web3.to_checksum_address(op["operator"])
         self.fee_collector = Web3.to_checksum_address(op["feeCollector"])
@@ -61,27 +58,6 @@ class Ankr:
                                                        self.bonds.address, self.certs.address, self.pool.address}
 
     # -- transactions --------------------------------------------------------------------------------
-    def send(self, fn, sender, value=0, gas=None):
-        """Mines `fn` from `sender` (an address; the node signs) and returns the receipt, whatever its status."""
-        params = {"from": sender, "value": value}
-        if gas is not None:
-            params["gas"] = gas
-        h = fn.transact(params)
-        return self.w3.eth.wait_for_transaction_receipt(h, timeout=30)
-
-    def tx(self, fn, sender, value=0):
-        rc = self.send(fn, sender, value)
-        assert rc["status"] == 1, f"transaction failed: {rc}"
-        return rc
-
-    def stake_bonds(self, user, amount):
-        self.tx(self.matic.functions.approve(self.pool.address, amount), user)
-        return self.tx(self.pool.functions.stakeAndClaimBonds(amount), user)
-
-    def stake_certs(self, user, amount):
-        self.tx(self.matic.functions.approve(self.pool.address, amount), user)
-        return self.tx(self.pool.functions.stakeAndClaimCerts(amount), user)
-
     def set_ratio(self, ratio):
         rc = self.tx(self.bonds.functions.updateRatio(ratio), self.operator)
         assert self.ratio() == ratio

@@ -24,7 +24,7 @@ from eth_utils import keccak, to_checksum_address
 from web3 import Web3
 from web3.logs import DISCARD
 
-from support import CONTRACTS, DEV, ETHER, ankr_contracts, empty_account, q, same_address, vyper_compile
+from support import AnkrSession, CONTRACTS, DEV, ETHER, empty_account, q, same_address, vyper_compile
 
 ARGS = ["--no-wall-clock", "--timestamp", "1700000000", "--operator", "manual"]
 E18 = ETHER
@@ -203,13 +203,9 @@ def error_data(reason) -> bytes:
     return ERROR_SELECTOR + encode(["string"], [reason])
 
 
-class Bridge:
+class Bridge(AnkrSession):
     def __init__(self, node, probe_build):
-        self.node = node
-        self.w3 = node.w3
-        self.c = ankr_contracts(self.w3)
-        self.matic, self.pool = self.c["MATIC"], self.c["PolygonPool"]
-        self.bonds, self.certs = self.c["aMATICb"], self.c["aMATICc"]
+        super().__init__(node)
         self.fee_collector = Web3.to_checksum_address(node.config["operator"]["feeCollector"])
         abi, bytecode = probe_build
         factory = self.w3.eth.contract(abi=abi, bytecode=bytecode)
@@ -241,14 +237,6 @@ class Bridge:
 
     def matic_of(self, a):
         return self.matic.functions.balanceOf(a).call()
-
-    def stake_certs(self, user, amount):
-        self.ok(self.matic.functions.approve(self.pool.address, amount), user)
-        self.ok(self.pool.functions.stakeAndClaimCerts(amount), user)
-
-    def stake_bonds(self, user, amount):
-        self.ok(self.matic.functions.approve(self.pool.address, amount), user)
-        self.ok(self.pool.functions.stakeAndClaimBonds(amount), user)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from eth_abi import decode, encode
 from web3 import Web3
 from web3.logs import DISCARD
 
-from support import DEV, ETHER, ankr_contracts, q, same_address, vyper_compile
+from support import AnkrSession, DEV, ETHER, q, same_address, vyper_compile
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "fixtures" / "examples"
@@ -53,15 +53,11 @@ def examples():
     return out
 
 
-class World:
+class World(AnkrSession):
     """The node, Ankr's contracts through their ABIs, and the examples deployed by DEV[0]."""
 
     def __init__(self, node, examples):
-        self.node = node
-        self.w3 = node.w3
-        self.c = ankr_contracts(self.w3)
-        self.matic, self.pool = self.c["MATIC"], self.c["PolygonPool"]
-        self.bonds, self.certs = self.c["aMATICb"], self.c["aMATICc"]
+        super().__init__(node)
         self.fee_collector = Web3.to_checksum_address(node.config["operator"]["feeCollector"])
         self.vault = self.deploy(examples["StakingVault"], self.matic.address, self.pool.address, self.certs.address)
         self.amm = self.deploy(examples["MaticPool"], self.certs.address, self.matic.address)
@@ -73,25 +69,10 @@ class World:
         assert rc["status"] == 1, rc
         return self.w3.eth.contract(address=rc["contractAddress"], abi=abi)
 
-    # transactions (the node signs for its unlocked dev accounts and estimates the gas)
-    def send(self, fn, sender, value=0, gas=None):
-        params = {"from": sender, "value": value}
-        if gas is not None:
-            params["gas"] = gas
-        return self.w3.eth.wait_for_transaction_receipt(fn.transact(params), timeout=30)
-
-    def tx(self, fn, sender, value=0):
-        rc = self.send(fn, sender, value)
-        assert rc["status"] == 1, f"transaction failed: {rc}"
-        return rc
-
+    # transactions (AnkrSession's send/tx/stake_*: the node signs and estimates the gas)
     def deposit(self, user, amount):
         self.tx(self.matic.functions.approve(self.vault.address, amount), user)
         return self.tx(self.vault.functions.deposit(amount), user)
-
-    def stake_certs(self, user, amount):
-        self.tx(self.matic.functions.approve(self.pool.address, amount), user)
-        return self.tx(self.pool.functions.stakeAndClaimCerts(amount), user)
 
     def warp(self, seconds):
         return self.node.rpc("stakenet_warp", seconds)
