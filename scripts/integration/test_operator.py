@@ -6,7 +6,7 @@ import signal
 import pytest
 from web3 import Web3
 
-from support import CONTRACTS, DEV, ankr_contracts, eth_transfer, q, same_address
+from support import AnkrSession, CONTRACTS, DEV, eth_transfer, q, same_address
 
 GENESIS = 1_700_000_000
 FIXED_CLOCK = ["--no-wall-clock", "--timestamp", str(GENESIS)]
@@ -29,29 +29,12 @@ def ratio_after(ratio, n, apr=450, interval=DAY):
     return ratio
 
 
-class Ankr:
+class Ankr(AnkrSession):
     """web3.py contract objects for the five emulated contracts on one node, and the user flows."""
 
-    def __init__(self, node):
-        self.node = node
-        w3 = node.w3
-        self.c = ankr_contracts(w3)
-        self.matic, self.pool = self.c["MATIC"], self.c["PolygonPool"]
-        self.bonds, self.certs = self.c["aMATICb"], self.c["aMATICc"]
-
-    def tx(self, fn, sender, value=0):
-        h = fn.transact({"from": sender.address, "value": value})
-        rc = self.node.w3.eth.wait_for_transaction_receipt(h, timeout=30)
-        assert rc["status"] == 1, f"transaction failed: {rc}"
-        return rc
-
-    def stake_bonds(self, user, amount):
-        self.tx(self.matic.functions.approve(self.pool.address, amount), user)
-        return self.tx(self.pool.functions.stakeAndClaimBonds(amount), user)
-
-    def stake_certs(self, user, amount):
-        self.tx(self.matic.functions.approve(self.pool.address, amount), user)
-        return self.tx(self.pool.functions.stakeAndClaimCerts(amount), user)
+    def send(self, fn, sender, value=0, gas=None):
+        """As AnkrSession's, with `sender` a dev account (eth-account LocalAccount)."""
+        return super().send(fn, sender.address, value, gas)
 
     def fee(self):
         return self.pool.functions.ethUnstakeFee().call()
