@@ -9,33 +9,58 @@ public enum Hex {
         }
     }
 
-    @usableFromInline static let digits: [UInt8] = Array("0123456789abcdef".utf8)
-
-    /// `0x`-prefixed lowercase hex of `bytes`.
+    /// `0x`-prefixed lowercase hex of `bytes`. Generic callers copy into a contiguous buffer
+    /// first: one unspecialised iteration per byte through protocol witnesses cost more than
+    /// the encoding itself on the JSON-RPC paths.
     public static func encode<C: Collection>(_ bytes: C, prefix: Bool = true) -> String where C.Element == UInt8 {
-        var out = [UInt8]()
-        out.reserveCapacity(bytes.count * 2 + 2)
-        if prefix { out.append(48); out.append(120) }
-        for b in bytes {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 15)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        if let s = bytes.withContiguousStorageIfAvailable({ encode(UnsafeRawBufferPointer($0), prefix: prefix) }) { return s }
+        return Array(bytes).withUnsafeBytes { encode($0, prefix: prefix) }
     }
+
+    public static func encode(_ bytes: [UInt8], prefix: Bool = true) -> String {
+        bytes.withUnsafeBytes { encode($0, prefix: prefix) }
+    }
+
+    /// The one encoder: writes the UTF-8 straight into the new string's storage.
+    public static func encode(_ bytes: UnsafeRawBufferPointer, prefix: Bool = true) -> String {
+        let count = bytes.count * 2 + (prefix ? 2 : 0)
+        return String(unsafeUninitializedCapacity: count) { out in
+            var i = 0
+            if prefix { out[0] = 48; out[1] = 120; i = 2 }
+            for b in bytes {
+                out[i] = digit(b >> 4)
+                out[i + 1] = digit(b & 15)
+                i += 2
+            }
+            return count
+        }
+    }
+
+    @inline(__always) static func digit(_ n: UInt8) -> UInt8 { n < 10 ? 48 + n : 87 + n }
 
     /// Decodes hex with an optional `0x` prefix. Odd length or a non-hex digit gives nil.
     public static func decode(_ text: String) -> [UInt8]? {
-        var u = Substring(text).utf8[...]
-        if u.count >= 2, u.first == 48, let x = u.dropFirst().first, x == 120 || x == 88 { u = u.dropFirst(2) }
-        guard u.count % 2 == 0 else { return nil }
-        var out = [UInt8]()
-        out.reserveCapacity(u.count / 2)
-        var it = u.makeIterator()
-        while let hi = it.next(), let lo = it.next() {
-            guard let h = nibble(hi), let l = nibble(lo) else { return nil }
-            out.append(h << 4 | l)
+        var text = text
+        return text.withUTF8 { decode(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Decodes hex UTF-8 with an optional `0x` prefix. Odd length or a non-hex digit gives nil.
+    public static func decode(_ utf8: UnsafeRawBufferPointer) -> [UInt8]? {
+        var start = 0
+        if utf8.count >= 2, utf8[0] == 48, utf8[1] == 120 || utf8[1] == 88 { start = 2 }
+        let digits = utf8.count - start
+        guard digits % 2 == 0 else { return nil }
+        var failed = false
+        let out = [UInt8](unsafeUninitializedCapacity: digits / 2) { buf, n in
+            var i = start, o = 0
+            while i < utf8.count {
+                guard let h = nibble(utf8[i]), let l = nibble(utf8[i + 1]) else { failed = true; break }
+                buf[o] = h << 4 | l
+                i += 2; o += 1
+            }
+            n = o
         }
-        return out
+        return failed ? nil : out
     }
 }
 
