@@ -45,9 +45,20 @@ public struct Account: Equatable, Sendable {
 /// under `ChainStore.codePrefix` by hash, outside the versioned store.
 enum StateKey {
     /// `A` ‖ address → Account.
-    static func account(_ a: Address) -> [UInt8] { [StorageKeys.account] + a.bytes }
+    static func account(_ a: Address) -> [UInt8] {
+        var k = [UInt8](); k.reserveCapacity(21)
+        k.append(StorageKeys.account)
+        a.value.appendBigEndian(20, to: &k)
+        return k
+    }
     /// `S` ‖ contract ‖ slot → 32-byte word.
-    static func storage(_ a: Address, _ slot: Hash) -> [UInt8] { [StorageKeys.storage] + a.bytes + slot.bytes }
+    static func storage(_ a: Address, _ slot: Hash) -> [UInt8] {
+        var k = [UInt8](); k.reserveCapacity(53)
+        k.append(StorageKeys.storage)
+        a.value.appendBigEndian(20, to: &k)
+        slot.value.appendBigEndian(32, to: &k)
+        return k
+    }
 }
 
 extension UInt64 {

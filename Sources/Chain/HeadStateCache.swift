@@ -8,7 +8,15 @@ final class HeadStateCache: @unchecked Sendable {  // `block` and `values` guard
     private let lock = NSLock()
     private var block: UInt64
     /// key → raw stored value (nil: absent).
-    private var values: [[UInt8]: [UInt8]?] = [:]
+    private var values: [Key: [UInt8]?] = [:]
+
+    /// A stored key hashed as one block of bytes (`[UInt8]`'s own hashing feeds the hasher a
+    /// byte at a time: 53 rounds for a storage key, the largest cost of a cached read).
+    struct Key: Hashable {
+        let bytes: [UInt8]
+        init(_ bytes: [UInt8]) { self.bytes = bytes }
+        func hash(into h: inout Hasher) { bytes.withUnsafeBytes { h.combine(bytes: $0) } }
+    }
     /// Past this many keys the cache stops growing (a devnet's state is far smaller).
     let limit: Int
 
@@ -18,21 +26,21 @@ final class HeadStateCache: @unchecked Sendable {  // `block` and `values` guard
     func get(_ key: [UInt8], at b: UInt64) -> [UInt8]?? {
         lock.lock(); defer { lock.unlock() }
         guard b == block else { return nil }
-        return values[key]
+        return values[Key(key)]
     }
 
     /// Remembers what LevelDB answered for `key` at `b`, if the cache is still at `b`.
     func fill(_ key: [UInt8], _ value: [UInt8]?, at b: UInt64) {
         lock.lock(); defer { lock.unlock() }
         guard b == block, values.count < limit else { return }
-        values[key] = .some(value)
+        values[Key(key)] = .some(value)
     }
 
     /// Block `b` was written on top of the cached block with `writes`.
     func advance(to b: UInt64, writes: [([UInt8], [UInt8]?)]) {
         lock.lock(); defer { lock.unlock() }
         if b == block &+ 1 {
-            for (k, v) in writes where values.count < limit || values[k] != nil { values[k] = .some(v) }
+            for (k, v) in writes where values.count < limit || values[Key(k)] != nil { values[Key(k)] = .some(v) }
         } else {
             values.removeAll(keepingCapacity: true)
         }
@@ -43,7 +51,7 @@ final class HeadStateCache: @unchecked Sendable {  // `block` and `values` guard
     func apply(_ writes: [([UInt8], [UInt8]?)], at b: UInt64) {
         lock.lock(); defer { lock.unlock() }
         guard b == block else { values.removeAll(keepingCapacity: true); block = b; return }
-        for (k, v) in writes { values[k] = .some(v) }
+        for (k, v) in writes { values[Key(k)] = .some(v) }
     }
 
     /// History was rewritten: nothing cached is known to hold any more.

@@ -26,10 +26,19 @@ public struct Address: Hashable, Comparable, Sendable {
         self = a
     }
 
+    /// The three words that can be non-zero (the top one of `value` is always zero).
+    @inlinable public func hash(into h: inout Hasher) {
+        h.combine(value.w0); h.combine(value.w1); h.combine(value.w2)
+    }
+
     public static let zero = Address(truncating: .zero)
     public var isZero: Bool { value.isZero }
 
-    public var bytes: [UInt8] { Array(value.bytes32[12...]) }
+    public var bytes: [UInt8] {
+        var out = [UInt8](); out.reserveCapacity(20)
+        value.appendBigEndian(20, to: &out)
+        return out
+    }
     /// Lowercase `0x` hex.
     public var hex: String { Hex.encode(bytes) }
 

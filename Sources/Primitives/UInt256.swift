@@ -126,18 +126,7 @@ public struct UInt256: Hashable, Comparable, Sendable {
             }
             return (q, UInt256(rem))
         }
-        // Shift-subtract long division over the significant bits.
-        var q = UInt256.zero
-        var r = UInt256.zero
-        for i in stride(from: bitWidth - 1, through: 0, by: -1) {
-            r = r << 1
-            if bit(i) { r.w0 |= 1 }
-            if r >= d {
-                r = r.subtractingReportingOverflow(d).partialValue
-                q.setBit(i)
-            }
-        }
-        return (q, r)
+        return knuthDivide(d)
     }
 
     @inlinable public func bit(_ i: Int) -> Bool { (self[limb: i >> 6] >> UInt64(i & 63)) & 1 == 1 }
@@ -218,6 +207,16 @@ public struct UInt256: Hashable, Comparable, Sendable {
             shift += 8
         }
         self = r
+    }
+
+    /// Appends the low `count` bytes (at most 32), big-endian: a key or an encoding built in
+    /// one buffer instead of from `bytes32` slices.
+    public func appendBigEndian(_ count: Int, to out: inout [UInt8]) {
+        var i = count - 1
+        while i >= 0 {
+            out.append(UInt8(truncatingIfNeeded: self[limb: i >> 3] >> UInt64((i & 7) * 8)))
+            i -= 1
+        }
     }
 
     /// Exactly 32 big-endian bytes.
