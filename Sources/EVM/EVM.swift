@@ -231,7 +231,7 @@ public struct EVM {
         _ = state.warmAccount(sender)
         _ = state.warmAccount(block.coinbase)
         if let to = tx.to { _ = state.warmAccount(to) }
-        for i in 1...10 { _ = state.warmAccount(Address(truncating: UInt256(UInt64(i)))) }
+        // the precompiles are always warm (`EVMState.isWarm`)
         for e in tx.accessList {
             _ = state.warmAccount(e.address)
             for k in e.storageKeys { _ = state.warmSlot(e.address, k.value) }

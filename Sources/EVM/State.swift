@@ -5,6 +5,10 @@ public struct SlotKey: Hashable, Sendable {
     public var address: Address
     public var slot: UInt256
     @inline(__always) public init(_ address: Address, _ slot: UInt256) { self.address = address; self.slot = slot }
+    @inline(__always) public func hash(into h: inout Hasher) {
+        address.hash(into: &h)
+        h.combine(slot.w0); h.combine(slot.w1); h.combine(slot.w2); h.combine(slot.w3)
+    }
 }
 
 /// What one transaction changed, for the caller to write into its own store.
@@ -33,9 +37,13 @@ public final class EVMState {
     private var accounts: [Address: EVMAccount?] = [:]
     private var codeCache: [Hash: [UInt8]] = [:]
     private var newCodes: [Hash: [UInt8]] = [:]
-    private var storage: [SlotKey: UInt256] = [:]
-    /// Value at the start of the transaction (EIP-2200's "original").
-    private var original: [SlotKey: UInt256] = [:]
+    /// Every slot loaded so far: its value now and at the start of the transaction (EIP-2200's
+    /// "original"), in one entry so a read costs one hash-table insert.
+    private var storage: [SlotKey: SlotValues] = [:]
+    private struct SlotValues {
+        var current: UInt256
+        let original: UInt256
+    }
     private var transient: [SlotKey: UInt256] = [:]
     private var warmAccounts: Set<Address> = []
     private var warmSlots: Set<SlotKey> = []
@@ -62,7 +70,10 @@ public final class EVMState {
     }
     private var journal: [Entry] = []
 
-    public init(backend: StateBackend) { self.backend = backend }
+    public init(backend: StateBackend) {
+        self.backend = backend
+        journal.reserveCapacity(32)
+    }
 
     // MARK: snapshots
 
@@ -75,7 +86,7 @@ public final class EVMState {
         while journal.count > s {
             switch journal.removeLast() {
             case .account(let a, let old): accounts[a] = old
-            case .storage(let k, let old): storage[k] = old
+            case .storage(let k, let old): storage[k]!.current = old
             case .transient(let k, let old): transient[k] = old
             case .warmAccount(let a): warmAccounts.remove(a)
             case .warmSlot(let k): warmSlots.remove(k)
@@ -170,7 +181,7 @@ public final class EVMState {
 
     /// EIP-7610: a non-empty storage at the address makes a creation collide.
     public func hasStorage(_ a: Address) -> Bool {
-        if storage.contains(where: { $0.key.address == a && !$0.value.isZero }) { return true }
+        if storage.contains(where: { $0.key.address == a && !$0.value.current.isZero }) { return true }
         if created.contains(a) { return false }
         return backend.hasStorage(a)
     }
@@ -186,27 +197,27 @@ public final class EVMState {
     // MARK: storage
 
     @inline(__always) public func storage(_ a: Address, _ slot: UInt256) -> UInt256 {
-        let k = SlotKey(a, slot)
+        loadSlot(SlotKey(a, slot)).current
+    }
+
+    @inline(__always) private func loadSlot(_ k: SlotKey) -> SlotValues {
         if let v = storage[k] { return v }
-        let v = backend.storage(a, slot)
-        storage[k] = v
-        original[k] = v
-        return v
+        let v = backend.storage(k.address, k.slot)
+        let entry = SlotValues(current: v, original: v)
+        storage[k] = entry
+        return entry
     }
 
     /// The value at the start of the transaction.
     public func originalStorage(_ a: Address, _ slot: UInt256) -> UInt256 {
-        let k = SlotKey(a, slot)
-        if let v = original[k] { return v }
-        _ = storage(a, slot)
-        return original[k] ?? .zero
+        loadSlot(SlotKey(a, slot)).original
     }
 
     public func setStorage(_ a: Address, _ slot: UInt256, _ v: UInt256) {
         let k = SlotKey(a, slot)
-        let old = storage(a, slot)
+        let old = loadSlot(k).current
         journal.append(.storage(k, old))
-        storage[k] = v
+        storage[k]!.current = v
         dirty.insert(a)
     }
 
@@ -219,12 +230,14 @@ public final class EVMState {
 
     // MARK: access sets (EIP-2929)
 
-    /// Marks `a` warm; true when it was cold.
+    /// Marks `a` warm; true when it was cold. The precompiles are warm from the start of every
+    /// transaction (EIP-2929), so they are never put in the set.
     @inline(__always) public func warmAccount(_ a: Address) -> Bool {
+        if Precompiles.isPrecompile(a) { return false }
         if warmAccounts.insert(a).inserted { journal.append(.warmAccount(a)); return true }
         return false
     }
-    @inline(__always) public func isWarm(_ a: Address) -> Bool { warmAccounts.contains(a) }
+    @inline(__always) public func isWarm(_ a: Address) -> Bool { Precompiles.isPrecompile(a) || warmAccounts.contains(a) }
     /// Marks the slot warm; true when it was cold.
     @inline(__always) public func warmSlot(_ a: Address, _ slot: UInt256) -> Bool {
         let k = SlotKey(a, slot)
@@ -257,9 +270,9 @@ public final class EVMState {
         // account(a), not the cache: a native contract's storage can be written without its
         // account ever being loaded.
         for a in dirty { out.accounts[a] = account(a) }
-        for (k, v) in storage {
+        for (k, v) in storage where v.original != v.current {
             guard let acct = out.accounts[k.address], acct != nil else { continue }
-            if original[k] != v { out.storage[k.address, default: [:]][k.slot] = v }
+            out.storage[k.address, default: [:]][k.slot] = v.current
         }
         for (h, c) in newCodes {
             // keep only code still referenced by a surviving account

@@ -224,7 +224,7 @@ public struct Transaction: Hashable, Sendable {
     }
 
     /// Intrinsic gas of a call with these parts (see `intrinsicGas()`).
-    public static func intrinsicGas<C: Collection>(data: C, isContractCreation: Bool,
+    @inlinable public static func intrinsicGas<C: Collection>(data: C, isContractCreation: Bool,
                                                     accessList: [AccessListEntry] = []) -> UInt64 where C.Element == UInt8 {
         var gas: UInt64 = isContractCreation ? 53_000 : 21_000
         let zeros = data.withContiguousStorageIfAvailable { buf in
