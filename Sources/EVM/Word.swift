@@ -43,21 +43,9 @@ extension UInt256 {
         return mod512(high: hi, low: lo, n)
     }
 
-    /// (high·2^256 + low) mod n, by shift-and-subtract over the 512 bits.
+    /// (high·2^256 + low) mod n (Knuth's long division on 64-bit limbs).
     static func mod512(high: UInt256, low: UInt256, _ n: UInt256) -> UInt256 {
-        var r = high.quotientAndRemainder(dividingBy: n).remainder
-        // One bit of `low` at a time, top first; the shift by one is done on the limbs directly
-        // (the general shift was 40 % of a MULMOD-heavy loop).
-        var i = 255
-        while i >= 0 {
-            let top = r.w3 >> 63 == 1
-            let limb = i >> 6 == 3 ? low.w3 : i >> 6 == 2 ? low.w2 : i >> 6 == 1 ? low.w1 : low.w0
-            r = UInt256(w0: r.w0 << 1 | (limb >> UInt64(i & 63)) & 1, w1: r.w1 << 1 | r.w0 >> 63,
-                        w2: r.w2 << 1 | r.w1 >> 63, w3: r.w3 << 1 | r.w2 >> 63)
-            if top || r >= n { r = r &- n }
-            i -= 1
-        }
-        return r
+        UInt256.remainder(high: high, low: low, dividingBy: n)
     }
 
     static func exp(_ base: UInt256, _ e: UInt256) -> UInt256 {

@@ -1,7 +1,9 @@
+import Primitives
+
 /// A natural number of any size over little-endian 64-bit limbs: what the modexp precompile
 /// (0x05) needs and nothing more.
 ///
-/// The general operations (`+`, `-`, `*`, Knuth division) are plain array code; only the
+/// The general operations (`+`, `-`, `*`) are plain array code, division is `LimbDivision`'s; only the
 /// exponentiation kernels — Montgomery multiplication for an odd modulus, truncated
 /// multiplication modulo 2^k for the even part — work on raw buffers, allocated once per
 /// `modPow`. An even modulus q · 2^k is solved as two exponentiations joined by the Chinese
@@ -175,86 +177,17 @@ struct BigNat: Comparable, CustomStringConvertible {
         precondition(!divisor.isZero, "BigNat division by zero")
         if self < divisor { return (BigNat(), self) }
         let v = divisor.limbs, u = limbs
-        let n = v.count
-        if n == 1 {
-            // Short division, one 128/64 step per limb.
-            let d = v[0]
-            var q = [UInt64](repeating: 0, count: u.count)
-            var r: UInt64 = 0
-            var i = u.count - 1
-            while i >= 0 {
-                (q[i], r) = d.dividingFullWidth((r, u[i]))
-                i -= 1
-            }
-            return (BigNat(limbs: q), BigNat(r))
-        }
-        // D1: normalise so the divisor's top limb has its top bit set.
-        let s = UInt64(v[n - 1].leadingZeroBitCount)
-        var vn = [UInt64](repeating: 0, count: n)
-        for i in stride(from: n - 1, to: 0, by: -1) {
-            vn[i] = v[i] << s | (s == 0 ? 0 : v[i - 1] >> (64 - s))
-        }
-        vn[0] = v[0] << s
-        let m = u.count - n
-        var un = [UInt64](repeating: 0, count: u.count + 1)
-        un[u.count] = s == 0 ? 0 : u[u.count - 1] >> (64 - s)
-        for i in stride(from: u.count - 1, to: 0, by: -1) {
-            un[i] = u[i] << s | (s == 0 ? 0 : u[i - 1] >> (64 - s))
-        }
-        un[0] = u[0] << s
-        var q = [UInt64](repeating: 0, count: m + 1)
-        let vTop = vn[n - 1], vNext = vn[n - 2]
-        var j = m
-        while j >= 0 {
-            // D3: estimate the quotient limb from the top two limbs (un[j+n] ≤ vTop holds).
-            var qhat: UInt64, rhat: UInt64
-            var rhatOverflow = false
-            if un[j + n] >= vTop {
-                qhat = UInt64.max
-                (rhat, rhatOverflow) = un[j + n - 1].addingReportingOverflow(vTop)
-            } else {
-                (qhat, rhat) = vTop.dividingFullWidth((un[j + n], un[j + n - 1]))
-            }
-            // Refine with the next limb: at most two corrections.
-            while !rhatOverflow {
-                let p = qhat.multipliedFullWidth(by: vNext)
-                if p.high < rhat || (p.high == rhat && p.low <= un[j + n - 2]) { break }
-                qhat &-= 1
-                (rhat, rhatOverflow) = rhat.addingReportingOverflow(vTop)
-            }
-            // D4: un[j...j+n] −= qhat · vn.
-            var carry: UInt64 = 0, borrow: UInt64 = 0
-            for i in 0..<n {
-                let (ph, pl) = qhat.multipliedFullWidth(by: vn[i])
-                let (plc, oc) = pl.addingReportingOverflow(carry)
-                carry = ph &+ (oc ? 1 : 0)
-                let (d1, b1) = un[i + j].subtractingReportingOverflow(plc)
-                let (d2, b2) = d1.subtractingReportingOverflow(borrow)
-                un[i + j] = d2
-                borrow = (b1 ? 1 : 0) &+ (b2 ? 1 : 0)
-            }
-            let (t1, b1) = un[j + n].subtractingReportingOverflow(carry)
-            let (t2, b2) = t1.subtractingReportingOverflow(borrow)
-            un[j + n] = t2
-            if b1 || b2 {
-                // D6: the estimate was one too big (rare); add the divisor back.
-                qhat &-= 1
-                var c: UInt64 = 0
-                for i in 0..<n {
-                    let (s1, o1) = un[i + j].addingReportingOverflow(vn[i])
-                    let (s2, o2) = s1.addingReportingOverflow(c)
-                    un[i + j] = s2
-                    c = (o1 ? 1 : 0) &+ (o2 ? 1 : 0)
+        var q = [UInt64](repeating: 0, count: u.count - v.count + 1)
+        var r = [UInt64](repeating: 0, count: v.count)
+        u.withUnsafeBufferPointer { u in
+            v.withUnsafeBufferPointer { v in
+                q.withUnsafeMutableBufferPointer { q in
+                    r.withUnsafeMutableBufferPointer { r in
+                        LimbDivision.divide(u.baseAddress!, u.count, by: v.baseAddress!, v.count,
+                                            quotient: q.baseAddress!, remainder: r.baseAddress!)
+                    }
                 }
-                un[j + n] &+= c
             }
-            q[j] = qhat
-            j -= 1
-        }
-        // D8: unnormalise the remainder.
-        var r = [UInt64](repeating: 0, count: n)
-        for i in 0..<n {
-            r[i] = un[i] >> s | (s == 0 ? 0 : un[i + 1] << (64 - s))
         }
         return (BigNat(limbs: q), BigNat(limbs: r))
     }
