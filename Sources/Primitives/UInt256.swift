@@ -169,30 +169,48 @@ public struct UInt256: Hashable, Comparable, Sendable {
     public static func ^ (a: UInt256, b: UInt256) -> UInt256 { UInt256(w0: a.w0 ^ b.w0, w1: a.w1 ^ b.w1, w2: a.w2 ^ b.w2, w3: a.w3 ^ b.w3) }
     public static prefix func ~ (a: UInt256) -> UInt256 { UInt256(w0: ~a.w0, w1: ~a.w1, w2: ~a.w2, w3: ~a.w3) }
 
-    public static func << (a: UInt256, n: Int) -> UInt256 {
+    /// Shifts limb by limb with masking shifts (the amounts stay in 1...63): SHL and SHR run
+    /// these, and the general loop over limb subscripts was a tenth of a shift-heavy loop.
+    @inlinable public static func << (a: UInt256, n: Int) -> UInt256 {
         if n <= 0 { return n == 0 ? a : a >> -n }
         if n >= 256 { return .zero }
-        var r = UInt256.zero
-        let limbs = n >> 6, bits = UInt64(n & 63)
-        for i in stride(from: 3, through: limbs, by: -1) {
-            var v = a[limb: i - limbs] << bits
-            if bits > 0 && i - limbs - 1 >= 0 { v |= a[limb: i - limbs - 1] >> (64 - bits) }
-            r[limb: i] = v
+        let limbs = n >> 6, b = UInt64(n & 63)
+        if b == 0 {
+            switch limbs {
+            case 0: return a
+            case 1: return UInt256(w0: 0, w1: a.w0, w2: a.w1, w3: a.w2)
+            case 2: return UInt256(w0: 0, w1: 0, w2: a.w0, w3: a.w1)
+            default: return UInt256(w0: 0, w1: 0, w2: 0, w3: a.w0)
+            }
         }
-        return r
+        let c = 64 &- b
+        switch limbs {
+        case 0: return UInt256(w0: a.w0 &<< b, w1: a.w1 &<< b | a.w0 &>> c, w2: a.w2 &<< b | a.w1 &>> c, w3: a.w3 &<< b | a.w2 &>> c)
+        case 1: return UInt256(w0: 0, w1: a.w0 &<< b, w2: a.w1 &<< b | a.w0 &>> c, w3: a.w2 &<< b | a.w1 &>> c)
+        case 2: return UInt256(w0: 0, w1: 0, w2: a.w0 &<< b, w3: a.w1 &<< b | a.w0 &>> c)
+        default: return UInt256(w0: 0, w1: 0, w2: 0, w3: a.w0 &<< b)
+        }
     }
 
-    public static func >> (a: UInt256, n: Int) -> UInt256 {
+    @inlinable public static func >> (a: UInt256, n: Int) -> UInt256 {
         if n <= 0 { return n == 0 ? a : a << -n }
         if n >= 256 { return .zero }
-        var r = UInt256.zero
-        let limbs = n >> 6, bits = UInt64(n & 63)
-        for i in 0..<(4 - limbs) {
-            var v = a[limb: i + limbs] >> bits
-            if bits > 0 && i + limbs + 1 < 4 { v |= a[limb: i + limbs + 1] << (64 - bits) }
-            r[limb: i] = v
+        let limbs = n >> 6, b = UInt64(n & 63)
+        if b == 0 {
+            switch limbs {
+            case 0: return a
+            case 1: return UInt256(w0: a.w1, w1: a.w2, w2: a.w3, w3: 0)
+            case 2: return UInt256(w0: a.w2, w1: a.w3, w2: 0, w3: 0)
+            default: return UInt256(w0: a.w3, w1: 0, w2: 0, w3: 0)
+            }
         }
-        return r
+        let c = 64 &- b
+        switch limbs {
+        case 0: return UInt256(w0: a.w0 &>> b | a.w1 &<< c, w1: a.w1 &>> b | a.w2 &<< c, w2: a.w2 &>> b | a.w3 &<< c, w3: a.w3 &>> b)
+        case 1: return UInt256(w0: a.w1 &>> b | a.w2 &<< c, w1: a.w2 &>> b | a.w3 &<< c, w2: a.w3 &>> b, w3: 0)
+        case 2: return UInt256(w0: a.w2 &>> b | a.w3 &<< c, w1: a.w3 &>> b, w2: 0, w3: 0)
+        default: return UInt256(w0: a.w3 &>> b, w1: 0, w2: 0, w3: 0)
+        }
     }
 
     // MARK: bytes

@@ -4,8 +4,25 @@ import TestSupport
 
 /// Knuth's long division (`LimbDivision`) against two oracles that share nothing with it: the
 /// defining identity q·d + r = u with r < d, and a bit-at-a-time shift-subtract remainder of the
-/// 512-bit values MULMOD reduces.
-final class UInt256DivisionTests: XCTestCase {
+/// 512-bit values MULMOD reduces. Shifts against multiplication and division by powers of two.
+final class UInt256ArithmeticTests: XCTestCase {
+    func testShiftsAreMultiplicationAndDivisionByPowersOfTwo() {
+        var rng = SplitMix64(state: 0xD1B_0003)
+        for _ in 0..<300 {
+            let a = Self.word(&rng)
+            var pow = UInt256.one
+            for n in 0..<256 {
+                XCTAssertEqual(a << n, a &* pow, "\(a) << \(n)")
+                XCTAssertEqual(a >> n, a.quotientAndRemainder(dividingBy: pow).quotient, "\(a) >> \(n)")
+                XCTAssertEqual((a << n) >> n, a & (UInt256.max >> n), "\(a) << \(n) >> \(n)")
+                pow = pow &* UInt256(2)
+            }
+            XCTAssertEqual(a << 256, .zero)
+            XCTAssertEqual(a >> 300, .zero)
+            XCTAssertEqual(a << -3, a >> 3)
+        }
+    }
+
     /// Words whose limbs are often 0, 1, all ones or a top-bit pattern: the cases where the
     /// quotient estimate needs correcting or the add-back step runs.
     static func word(_ rng: inout SplitMix64) -> UInt256 {
