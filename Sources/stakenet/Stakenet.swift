@@ -280,6 +280,7 @@ struct Stakenet: AsyncParsableCommand {
             }
         }
         if !quiet { console.print("stakenet stopped") }
+        console.drain()
     }
 }
 

@@ -1,5 +1,6 @@
 """Startup, `--config-out`, dev accounts, CLI flags and the read-only basics."""
 import re
+import time
 
 from eth_utils import keccak
 
@@ -112,7 +113,10 @@ def test_cli_base_fee_and_gas_limit(node):
 def test_banner_and_request_log(dev):
     port = dev.url.rstrip("/").rsplit(":", 1)[1]
     dev.rpc("eth_getBalance", DEV[0].address, "latest")
-    log = dev.log_path.read_text(errors="replace")
+    # request lines are written by the console's writer a moment after the answer
+    deadline = time.monotonic() + 5
+    while "eth_getBalance" not in (log := dev.log_path.read_text(errors="replace")) and time.monotonic() < deadline:
+        time.sleep(0.02)
     assert f"Listening on 127.0.0.1:{port}" in log
     assert MNEMONIC in log and str(CHAIN_ID) in log
     for a in DEV:
