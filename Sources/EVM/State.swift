@@ -34,24 +34,24 @@ public final class EVMState {
     public let backend: StateBackend
 
     /// Current value of every account loaded so far (nil = does not exist).
-    private var accounts: [Address: EVMAccount?] = [:]
+    private var accounts = SmallMap<Address, EVMAccount?>()
     private var codeCache: [Hash: [UInt8]] = [:]
     private var newCodes: [Hash: [UInt8]] = [:]
     /// Every slot loaded so far: its value now and at the start of the transaction (EIP-2200's
     /// "original"), in one entry so a read costs one hash-table insert.
-    private var storage: [SlotKey: SlotValues] = [:]
+    private var storage = SmallMap<SlotKey, SlotValues>()
     private struct SlotValues {
         var current: UInt256
         let original: UInt256
     }
     private var transient: [SlotKey: UInt256] = [:]
-    private var warmAccounts: Set<Address> = []
-    private var warmSlots: Set<SlotKey> = []
-    private var touched: Set<Address> = []
-    private var destructed: Set<Address> = []
+    private var warmAccounts = SmallSet<Address>()
+    private var warmSlots = SmallSet<SlotKey>()
+    private var touched = SmallSet<Address>()
+    private var destructed = SmallSet<Address>()
     /// Accounts created in this transaction (EIP-6780: only they can be deleted by SELFDESTRUCT).
-    private var created: Set<Address> = []
-    private var dirty: Set<Address> = []
+    private var created = SmallSet<Address>()
+    private var dirty = SmallSet<Address>()
     public private(set) var logs: [Log] = []
     /// The refund counter (may go negative inside a frame; never below zero at the end).
     public private(set) var refund: Int64 = 0
@@ -86,7 +86,7 @@ public final class EVMState {
         while journal.count > s {
             switch journal.removeLast() {
             case .account(let a, let old): accounts[a] = old
-            case .storage(let k, let old): storage[k]!.current = old
+            case .storage(let k, let old): storage.modify(k) { $0.current = old }
             case .transient(let k, let old): transient[k] = old
             case .warmAccount(let a): warmAccounts.remove(a)
             case .warmSlot(let k): warmSlots.remove(k)
@@ -145,7 +145,7 @@ public final class EVMState {
     }
 
     public func touch(_ a: Address) {
-        if touched.insert(a).inserted { journal.append(.touched(a)) }
+        if touched.insert(a) { journal.append(.touched(a)) }
     }
 
     public func setBalance(_ a: Address, _ v: UInt256) { modify(a) { $0.balance = v } }
@@ -176,7 +176,7 @@ public final class EVMState {
         let bal = balance(a)
         put(a, EVMAccount(nonce: 1, balance: bal))
         touch(a)
-        if created.insert(a).inserted { journal.append(.created(a)) }
+        if created.insert(a) { journal.append(.created(a)) }
     }
 
     /// EIP-7610: a non-empty storage at the address makes a creation collide.
@@ -190,9 +190,9 @@ public final class EVMState {
 
     /// EIP-6780: marks `a` for deletion at the end of the transaction (only when created in it).
     public func markDestructed(_ a: Address) {
-        if destructed.insert(a).inserted { journal.append(.destructed(a)) }
+        if destructed.insert(a) { journal.append(.destructed(a)) }
     }
-    public var destructedAccounts: Set<Address> { destructed }
+    public var destructedAccounts: Set<Address> { Set(destructed) }
 
     // MARK: storage
 
@@ -217,7 +217,7 @@ public final class EVMState {
         let k = SlotKey(a, slot)
         let old = loadSlot(k).current
         journal.append(.storage(k, old))
-        storage[k]!.current = v
+        storage.modify(k) { $0.current = v }
         dirty.insert(a)
     }
 
@@ -234,14 +234,14 @@ public final class EVMState {
     /// transaction (EIP-2929), so they are never put in the set.
     @inline(__always) public func warmAccount(_ a: Address) -> Bool {
         if Precompiles.isPrecompile(a) { return false }
-        if warmAccounts.insert(a).inserted { journal.append(.warmAccount(a)); return true }
+        if warmAccounts.insert(a) { journal.append(.warmAccount(a)); return true }
         return false
     }
     @inline(__always) public func isWarm(_ a: Address) -> Bool { Precompiles.isPrecompile(a) || warmAccounts.contains(a) }
     /// Marks the slot warm; true when it was cold.
     @inline(__always) public func warmSlot(_ a: Address, _ slot: UInt256) -> Bool {
         let k = SlotKey(a, slot)
-        if warmSlots.insert(k).inserted { journal.append(.warmSlot(k)); return true }
+        if warmSlots.insert(k) { journal.append(.warmSlot(k)); return true }
         return false
     }
 
