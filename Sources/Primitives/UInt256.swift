@@ -230,21 +230,15 @@ public struct UInt256: Hashable, Comparable, Sendable {
     /// Appends the low `count` bytes (at most 32), big-endian: a key or an encoding built in
     /// one buffer instead of from `bytes32` slices.
     public func appendBigEndian(_ count: Int, to out: inout [UInt8]) {
-        var i = count - 1
-        while i >= 0 {
-            out.append(UInt8(truncatingIfNeeded: self[limb: i >> 3] >> UInt64((i & 7) * 8)))
-            i -= 1
-        }
+        precondition(count >= 0 && count <= 32)
+        var be = (w3.bigEndian, w2.bigEndian, w1.bigEndian, w0.bigEndian)
+        withUnsafeBytes(of: &be) { out.append(contentsOf: $0[(32 - count)...]) }
     }
 
     /// Exactly 32 big-endian bytes.
     public var bytes32: [UInt8] {
-        var out = [UInt8](repeating: 0, count: 32)
-        for i in 0..<4 {
-            let limb = self[limb: 3 - i]
-            for j in 0..<8 { out[i * 8 + j] = UInt8(truncatingIfNeeded: limb >> UInt64(56 - 8 * j)) }
-        }
-        return out
+        var be = (w3.bigEndian, w2.bigEndian, w1.bigEndian, w0.bigEndian)
+        return withUnsafeBytes(of: &be) { [UInt8]($0) }
     }
 
     /// Big-endian bytes without leading zeros (empty for zero), as RLP wants.
