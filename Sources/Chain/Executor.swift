@@ -31,7 +31,6 @@ public struct BlockEnv: Sendable {
 public enum TxValidationError: Error, Equatable, Sendable {
     case invalid(TxError)
     case unsupportedType(UInt8)
-    case invalidSignature(String)
     case alreadyKnown
     case replacementUnderpriced
 
@@ -40,7 +39,6 @@ public enum TxValidationError: Error, Equatable, Sendable {
         case .invalid(let e): return e.message
         case let .unsupportedType(t):
             return "transaction type \(t) is not supported: stakenet emulates a fixed set of contracts and accepts legacy, EIP-2930 and EIP-1559 transactions"
-        case let .invalidSignature(why): return "invalid signature: \(why)"
         case .alreadyKnown: return "already known"
         case .replacementUnderpriced: return "replacement transaction underpriced"
         }
