@@ -166,10 +166,9 @@ public struct EVM {
     /// The checks that need only the transaction and the chain id, in `validate`'s order minus
     /// the block gas limit: chain id (a pre-EIP-155 legacy transaction carries none and passes),
     /// EIP-3860 init-code size, tip above fee cap, EIP-2681 nonce limit, intrinsic gas, and
-    /// gas × fee cap within 256 bits. `validate` makes them
-    /// first; the node makes them alone for a raw transaction it runs without pooling
-    /// (trace_rawTransaction, eth_callBundle, anvil_reorg), as do the TransactionTests vectors
-    /// and the `tx` fuzzer.
+    /// gas × fee cap within 256 bits. `validate` makes them first; the node makes them alone for
+    /// a raw transaction it runs without pooling (trace_rawTransaction, eth_callBundle,
+    /// anvil_reorg), as do the TransactionTests vectors and the `tx` fuzzer.
     public static func validateStateless(_ tx: TxEnv, chainId: UInt64) throws(TxError) {
         try checkTransaction(tx, chainId: chainId, blockGasLimit: nil)
     }
