@@ -47,7 +47,8 @@ var targets: [Target] = [
     // Helpers the test targets share: the shared vectors' location, a seeded generator.
     .target(name: "TestSupport", path: "Tests/TestSupport"),
     .testTarget(name: "PrimitivesTests", dependencies: ["Primitives", "TestSupport"]),
-    .testTarget(name: "EthCryptoTests", dependencies: ["EthCrypto", "Primitives", "TestSupport"]),
+    // EVM: the TransactionTests vectors run the EVM's stateless validation (`EVM.validateStateless`).
+    .testTarget(name: "EthCryptoTests", dependencies: ["EthCrypto", "Primitives", "EVM", "TestSupport"]),
     .testTarget(name: "EVMTests", dependencies: ["EVM", "Primitives", "EthCrypto", "TestSupport"]),
     .testTarget(name: "ConformanceTests", dependencies: ["Conformance", "EVM", "Primitives", "EthCrypto", "TestSupport"]),
     .testTarget(name: "StorageTests", dependencies: ["Storage", "Primitives", "TestSupport"]),

@@ -1,10 +1,13 @@
 // libFuzzer target: the transaction decoder (`Transaction.decode(raw:)`) and what the node does
-// with a decoded transaction before it reaches the chain (validation, sender recovery).
+// with a decoded transaction before its state matters (sender recovery, then the EVM's
+// stateless validation, `EVM.validateStateless`, the checks every validation path begins with).
 //
 // Properties: no trap; the decoder is strict, so an accepted input re-encodes to exactly the
-// input (and so hashes to keccak(input)); a recovered sender re-verifies.
+// input (and so hashes to keccak(input)); a recovered sender re-verifies; every refusal has
+// a message.
 import Primitives
 import EthCrypto
+import EVM
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func txFuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
@@ -23,13 +26,24 @@ public func txFuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     _ = tx.intrinsicGas()
     _ = tx.effectiveGasPrice(baseFee: UInt256(1_000_000_000))
     _ = tx.priorityFee(baseFee: UInt256(7))
-    for chainId: UInt64 in [31337, 1] {
-        do { try tx.validate(chainId: chainId) } catch { check(!error.description.isEmpty, "empty error description") }
+    let sender: Address?
+    do { sender = try tx.recoverSender() } catch {
+        check(!error.description.isEmpty, "empty error description")
+        sender = nil
     }
-    if let sender = try? tx.recoverSender() {
+    if let sender {
         check(tx.hasValidSignatureValues, "sender recovered from invalid signature values")
         let again = Secp256k1.recover(hash: tx.signingHash, r: tx.r, s: tx.s, recoveryId: tx.yParity)
         check(again == sender, "sender recovery is not deterministic")
+    }
+    let env = TxEnv(tx, sender: sender ?? Address.zero)
+    for chainId: UInt64 in [31337, 1] {
+        do throws(TxError) { try EVM.validateStateless(env, chainId: chainId) } catch {
+            check(!error.message.isEmpty, "empty validation error")
+            if let c = tx.chainId, c != chainId {
+                check(error.message.hasPrefix("invalid chain id for signer"), "chain id \(c) for \(chainId) refused as: \(error.message)")
+            }
+        }
     }
     return 0
 }

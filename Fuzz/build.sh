@@ -56,6 +56,11 @@ ethcrypto() {
     module EthCrypto "$crypto" Sources/EthCrypto/Secp256k1.swift Sources/EthCrypto/TransactionSender.swift \
         Sources/EthCrypto/Hash160.swift
 }
+# The EVM module (after ethcrypto): the evm target's interpreter, and the tx target's
+# validation (EVM.validateStateless).
+evmmodule() {
+    module EVM "$evm" Sources/EVM/*.swift Sources/EVM/Precompiles/*.swift
+}
 module Primitives "$prims" Sources/Primitives/*.swift
 want=${*:-rlp tx contracts jsonrpc eip712 evm}
 for t in $want; do
@@ -63,7 +68,8 @@ for t in $want; do
     rlp) target rlp FuzzRLP Fuzz/RLPFuzz.swift -- "$prims" ;;
     tx)
         ethcrypto
-        target tx FuzzTx Fuzz/TransactionFuzz.swift -- "$prims" "$crypto" "$shim" -lsecp256k1 ;;
+        evmmodule
+        target tx FuzzTx Fuzz/TransactionFuzz.swift -- "$prims" "$crypto" "$shim" "$evm" -lsecp256k1 ;;
     contracts)
         ethcrypto
         target contracts FuzzContracts Sources/Contracts/*.swift Fuzz/ContractsFuzz.swift -- "$prims" "$crypto" "$shim" -lsecp256k1 ;;
@@ -73,7 +79,7 @@ for t in $want; do
     eip712) target eip712 FuzzEIP712 Sources/RPC/JSON.swift Sources/RPC/Methods/EIP712.swift Fuzz/EIP712Fuzz.swift -- "$prims" ;;
     evm)
         ethcrypto
-        module EVM "$evm" Sources/EVM/*.swift Sources/EVM/Precompiles/*.swift
+        evmmodule
         target evm FuzzEVM Fuzz/EVMFuzz.swift -- "$prims" "$crypto" "$shim" "$evm" -lsecp256k1 ;;
     *) echo "fuzz build: unknown target $t (rlp, tx, contracts, jsonrpc, eip712, evm)" >&2; exit 2 ;;
     esac

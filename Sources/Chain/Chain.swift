@@ -677,9 +677,16 @@ public actor Chain {
 
     /// `anvil_setChainId`: the chain id from now on (transactions must be signed for it; the
     /// CHAINID opcode, eth_chainId and new blocks use it). Not kept across a --data-dir restart.
+    /// Pooled transactions the EVM's validation now refuses (signed for the old id) are
+    /// dropped: no block could include them.
     public func setChainId(_ id: UInt64) {
         reader.setChainId(id)
         executor = Executor(contracts: executor.contracts, chainId: id)
+        for p in pool.all {
+            do throws(TxError) { try Executor.validateStateless(p.tx, sender: p.sender, chainId: id) } catch {
+                _ = pool.remove(p.hash)
+            }
+        }
     }
 
     /// The next block as Anvil's `pending` tag sees it: its environment (timestamp, base fee,

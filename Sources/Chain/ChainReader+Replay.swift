@@ -18,7 +18,7 @@ extension ChainReader {
             outcomes.removeAll()
             for (i, h) in block.transactionHashes.enumerated() where i <= last {
                 guard let m = transaction(hash: h) else { break }
-                outcomes.append(executor.apply(m.tx, sender: m.sender, state: overlay, env: env, tracer: tracer(i)))
+                outcomes.append(executor.apply(m.tx, sender: m.sender, state: overlay, env: env, tracer: tracer(i), mined: true))
                 overlay.commitCheckpoints()
             }
             return outcomes

@@ -31,7 +31,6 @@ public struct BlockEnv: Sendable {
 public enum TxValidationError: Error, Equatable, Sendable {
     case invalid(TxError)
     case unsupportedType(UInt8)
-    case invalidSignature(String)
     case alreadyKnown
     case replacementUnderpriced
 
@@ -40,7 +39,6 @@ public enum TxValidationError: Error, Equatable, Sendable {
         case .invalid(let e): return e.message
         case let .unsupportedType(t):
             return "transaction type \(t) is not supported: stakenet emulates a fixed set of contracts and accepts legacy, EIP-2930 and EIP-1559 transactions"
-        case let .invalidSignature(why): return "invalid signature: \(why)"
         case .alreadyKnown: return "already known"
         case .replacementUnderpriced: return "replacement transaction underpriced"
         }
@@ -94,15 +92,22 @@ public struct Executor: Sendable {
         self.bridge = NativeBridge(contracts)
     }
 
-    /// Pool admission: the chain id the transaction was signed for, then the EVM's own
-    /// validation (`EVM.validate`, the checks a block makes when it includes the transaction)
-    /// against the sender's current state, except that a nonce above the sender's next is
-    /// queued, not refused, and a sender with code is left to the block (impersonation).
+    /// Pool admission: the EVM's validation (`EVM.validate`: the checks of the transaction
+    /// alone, chain id first, then those a block makes when it includes it) against the
+    /// sender's current state, except that a nonce above the sender's next is queued, not
+    /// refused, and a sender with code is left to the block (impersonation).
     public func validate(_ tx: Transaction, sender: Address, account: Account, env: BlockEnv) throws(TxError) {
-        if let id = tx.chainId, id != chainId { throw TxError.invalidChainId(have: id, want: chainId) }
         let evm = EVM(block: env.evmContext)
         try evm.validate(txEnv(tx, sender: sender), account: EVMAccount(nonce: account.nonce, balance: account.balance, codeHash: account.codeHash),
                          nonce: .notBelow, checkSenderIsEOA: false, checkBlockGasLimit: true)
+    }
+
+    /// The EVM's checks of `tx` alone (`EVM.validateStateless`: chain id, init-code size, fee
+    /// caps, nonce limit, intrinsic gas, cost within 256 bits) for chain `chainId`: for a raw
+    /// transaction run without the pool, and for a pooled one before a block includes it (the
+    /// chain id may have changed since it was pooled: anvil_setChainId).
+    public static func validateStateless(_ tx: Transaction, sender: Address, chainId: UInt64) throws(TxError) {
+        try EVM.validateStateless(TxEnv(tx, sender: sender), chainId: chainId)
     }
 
     /// The most a transaction can cost its sender: gas × fee cap + value.
@@ -110,19 +115,20 @@ public struct Executor: Sendable {
         UInt256(tx.gasLimit).saturatingMul(tx.maxFeePerGas).saturatingAdd(tx.value)
     }
 
-    func txEnv(_ tx: Transaction, sender: Address) -> TxEnv {
-        TxEnv(caller: sender, to: tx.to, nonce: tx.nonce, value: tx.value, data: tx.data, gasLimit: tx.gasLimit,
-              maxFeePerGas: tx.maxFeePerGas, maxPriorityFeePerGas: tx.maxPriorityFeePerGas, accessList: tx.accessList)
-    }
+    func txEnv(_ tx: Transaction, sender: Address) -> TxEnv { TxEnv(tx, sender: sender) }
 
     /// Applies a validated transaction through the EVM: charges gas, bumps the nonce, runs the
     /// call or creation (native contracts are accounts whose code is Swift), refunds, pays the
-    /// priority fee to the coinbase. A failed transaction keeps only gas and nonce.
+    /// priority fee to the coinbase. A failed transaction keeps only gas and nonce. `mined`: a
+    /// transaction of a mined block executed again (replays, traces); its chain id was checked
+    /// when it was pooled, and an `anvil_setChainId` since must not make its replay fail.
     public func apply(_ tx: Transaction, sender: Address, state: StateOverlay, env: BlockEnv,
-                      tracer: ExecutionTracer? = nil) -> TxOutcome {
+                      tracer: ExecutionTracer? = nil, mined: Bool = false) -> TxOutcome {
         let evm = EVM(block: env.evmContext, natives: bridge)
+        var txEnv = txEnv(tx, sender: sender)
+        if mined { txEnv.chainId = nil }
         do {
-            let r = try evm.transact(txEnv(tx, sender: sender), backend: OverlayBackend(state), tracer: tracer)
+            let r = try evm.transact(txEnv, backend: OverlayBackend(state), tracer: tracer)
             state.apply(r.changes)
             return TxOutcome(status: r.status.isSuccess, gasUsed: r.gasUsed, logs: r.logs, output: r.output,
                              effectiveGasPrice: r.effectiveGasPrice, contractAddress: r.contractAddress, execStatus: r.status)

@@ -69,6 +69,11 @@ public struct TxError: Error, Equatable, Sendable, CustomStringConvertible {
     public static func invalidChainId(have: UInt64, want: UInt64) -> TxError {
         TxError("invalid chain id for signer: have \(have) want \(want)")
     }
+    /// gas × fee cap + value (+ blob fees) beyond 256 bits: geth's buyGas wording.
+    public static func requiredBalanceOverflow(_ a: Address) -> TxError {
+        TxError("insufficient funds for gas * price + value: address \(a.checksummed) required balance exceeds 256 bits",
+                kind: .insufficientFunds)
+    }
 }
 
 /// How validation treats the transaction's nonce.
@@ -158,24 +163,50 @@ public struct EVM {
         return try transact(tx, state: state, options: options, tracer: tracer)
     }
 
-    /// Every check geth makes before a transaction runs, in geth's order and wording: init-code
-    /// size, block gas limit, intrinsic gas, fee fields, blob fields, nonce (per `nonce`), sender
-    /// code, funds for gas × fee cap + value (+ blob gas). The pool, the block builder and
-    /// `transact` all validate here.
-    public func validate(_ tx: TxEnv, account acct: EVMAccount, nonce: NonceRule, checkSenderIsEOA: Bool,
-                         checkBlockGasLimit: Bool, checkBaseFee: Bool = true) throws(TxError) {
+    /// The checks that need only the transaction and the chain id, in `validate`'s order minus
+    /// the block gas limit: chain id (a pre-EIP-155 legacy transaction carries none and passes),
+    /// EIP-3860 init-code size, tip above fee cap, EIP-2681 nonce limit, intrinsic gas, and
+    /// gas × fee cap within 256 bits. `validate` makes them first; the node makes them alone for
+    /// a raw transaction it runs without pooling (trace_rawTransaction, eth_callBundle,
+    /// anvil_reorg), as do the TransactionTests vectors and the `tx` fuzzer.
+    public static func validateStateless(_ tx: TxEnv, chainId: UInt64) throws(TxError) {
+        try checkTransaction(tx, chainId: chainId, blockGasLimit: nil)
+    }
+
+    /// geth's transaction-pool order (core/txpool/validation.go), the chain id first: a
+    /// transaction signed for another chain is refused before anything else is judged.
+    /// `blockGasLimit` nil skips that check.
+    static func checkTransaction(_ tx: TxEnv, chainId: UInt64, blockGasLimit: UInt64?) throws(TxError) {
         let sender = tx.caller
-        let intrinsic = EVM.intrinsicGas(data: tx.data, isCreate: tx.to == nil, accessList: tx.accessList)
+        if let c = tx.chainId, c != chainId { throw TxError.invalidChainId(have: c, want: chainId) }
         if tx.to == nil && tx.data.count > Gas.maxInitCodeSize {
             throw TxError("max initcode size exceeded: code size \(tx.data.count) limit \(Gas.maxInitCodeSize)")
         }
-        if checkBlockGasLimit && tx.gasLimit > block.gasLimit {
-            throw TxError("exceeds block gas limit: gas \(tx.gasLimit), block gas limit \(block.gasLimit)")
+        if let limit = blockGasLimit, tx.gasLimit > limit {
+            throw TxError("exceeds block gas limit: gas \(tx.gasLimit), block gas limit \(limit)")
         }
-        if tx.gasLimit < intrinsic { throw TxError.intrinsicGasTooLow(have: tx.gasLimit, want: intrinsic) }
         if tx.maxPriorityFeePerGas > tx.maxFeePerGas {
             throw TxError("max priority fee per gas higher than max fee per gas: address \(sender.checksummed), maxPriorityFeePerGas: \(tx.maxPriorityFeePerGas), maxFeePerGas: \(tx.maxFeePerGas)")
         }
+        if tx.nonce == UInt64.max { throw TxError("nonce has max value: address \(sender.checksummed), nonce: \(tx.nonce)") }
+        let intrinsic = EVM.intrinsicGas(data: tx.data, isCreate: tx.to == nil, accessList: tx.accessList)
+        if tx.gasLimit < intrinsic { throw TxError.intrinsicGasTooLow(have: tx.gasLimit, want: intrinsic) }
+        // geth's buyGas, its first step (the TransactionTests' GASLIMIT_PRICE_PRODUCT_OVERFLOW):
+        // gas × fee cap must fit 256 bits. With the value and blob fees added it is `validate`'s.
+        if UInt256(tx.gasLimit).multipliedReportingOverflow(by: tx.maxFeePerGas).overflow {
+            throw TxError.requiredBalanceOverflow(sender)
+        }
+    }
+
+    /// Every check geth makes before a transaction runs, in geth's wording: first the checks of
+    /// the transaction alone (`validateStateless`, with the block gas limit after the init-code
+    /// size when `checkBlockGasLimit`), then the base fee, blob fields, nonce (per `nonce`),
+    /// sender code, funds for gas × fee cap + value (+ blob gas). The pool, the block builder
+    /// and `transact` all validate here; nothing else in the node does.
+    public func validate(_ tx: TxEnv, account acct: EVMAccount, nonce: NonceRule, checkSenderIsEOA: Bool,
+                         checkBlockGasLimit: Bool, checkBaseFee: Bool = true) throws(TxError) {
+        let sender = tx.caller
+        try EVM.checkTransaction(tx, chainId: block.chainId, blockGasLimit: checkBlockGasLimit ? block.gasLimit : nil)
         if checkBaseFee && tx.maxFeePerGas < block.baseFee {
             throw TxError("max fee per gas less than block base fee: address \(sender.checksummed), maxFeePerGas: \(tx.maxFeePerGas), baseFee: \(block.baseFee)")
         }
@@ -191,7 +222,9 @@ public struct EVM {
             if maxBlob < block.blobBaseFee {
                 throw TxError("max fee per blob gas less than block blob gas fee: address \(sender.checksummed) blobGasFeeCap: \(maxBlob), blobBaseFee: \(block.blobBaseFee)")
             }
-            maxBlobFee = UInt256(blobGas).saturatingMul(maxBlob)
+            let (fee, overflow) = UInt256(blobGas).multipliedReportingOverflow(by: maxBlob)
+            if overflow { throw TxError.requiredBalanceOverflow(sender) }
+            maxBlobFee = fee
         }
         if nonce == .exact && acct.nonce < tx.nonce {
             throw TxError("nonce too high: address \(sender.checksummed), tx: \(tx.nonce) state: \(acct.nonce)")
@@ -200,14 +233,14 @@ public struct EVM {
             throw TxError("nonce too low: address \(sender.checksummed), tx: \(tx.nonce) state: \(acct.nonce)")
         }
         if acct.nonce == UInt64.max { throw TxError("nonce has max value: address \(sender.checksummed), nonce: \(acct.nonce)") }
-        // the pool: a transaction at the last nonce could never be followed
-        if nonce == .notBelow && tx.nonce == UInt64.max {
-            throw TxError("nonce has max value: address \(sender.checksummed), nonce: \(tx.nonce)")
-        }
         if checkSenderIsEOA && acct.codeHash != EVMAccount.emptyCodeHash {
             throw TxError("sender not an eoa: address \(sender.checksummed), codehash: \(acct.codeHash.hex)")
         }
-        let maxCost = UInt256(tx.gasLimit).saturatingMul(tx.maxFeePerGas).saturatingAdd(tx.value).saturatingAdd(maxBlobFee)
+        // geth's buyGas: gas × fee cap + value + blob fees beyond 256 bits is insufficient funds
+        // (checkTransaction refused gas × fee cap beyond 256 bits).
+        var (maxCost, overflow) = (UInt256(tx.gasLimit) &* tx.maxFeePerGas).addingReportingOverflow(tx.value)
+        if !overflow { (maxCost, overflow) = maxCost.addingReportingOverflow(maxBlobFee) }
+        if overflow { throw TxError.requiredBalanceOverflow(sender) }
         if acct.balance < maxCost { throw TxError.insufficientFunds(sender, have: acct.balance, want: maxCost) }
     }
 

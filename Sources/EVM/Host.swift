@@ -84,13 +84,25 @@ public struct TxEnv: Sendable {
     /// EIP-4844 versioned hashes (BLOBHASH); empty for every transaction the node accepts.
     public var blobHashes: [Hash]
     public var maxFeePerBlobGas: UInt256?
+    /// The chain id the transaction was signed for; nil for a pre-EIP-155 legacy transaction
+    /// and for calls and state tests (no chain id to check). Validation refuses any other than
+    /// the block's.
+    public var chainId: UInt64?
 
     public init(caller: Address, to: Address?, nonce: UInt64, value: UInt256, data: [UInt8], gasLimit: UInt64,
                 maxFeePerGas: UInt256, maxPriorityFeePerGas: UInt256, accessList: [AccessListEntry] = [],
-                blobHashes: [Hash] = [], maxFeePerBlobGas: UInt256? = nil) {
+                blobHashes: [Hash] = [], maxFeePerBlobGas: UInt256? = nil, chainId: UInt64? = nil) {
         self.caller = caller; self.to = to; self.nonce = nonce; self.value = value; self.data = data
         self.gasLimit = gasLimit; self.maxFeePerGas = maxFeePerGas; self.maxPriorityFeePerGas = maxPriorityFeePerGas
         self.accessList = accessList; self.blobHashes = blobHashes; self.maxFeePerBlobGas = maxFeePerBlobGas
+        self.chainId = chainId
+    }
+
+    /// A decoded transaction from `sender` (recovered from its signature, or impersonated).
+    public init(_ tx: Transaction, sender: Address) {
+        self.init(caller: sender, to: tx.to, nonce: tx.nonce, value: tx.value, data: tx.data, gasLimit: tx.gasLimit,
+                  maxFeePerGas: tx.maxFeePerGas, maxPriorityFeePerGas: tx.maxPriorityFeePerGas, accessList: tx.accessList,
+                  chainId: tx.chainId)
     }
 }
 

@@ -24,8 +24,9 @@ public enum TransactionField: String, Hashable, Sendable {
     case accessList, v, yParity, r, s
 }
 
-/// Why a transaction was rejected: while decoding (`Transaction.decode`), by the stateless
-/// checks (`validate(chainId:)`), or when recovering its sender.
+/// Why a transaction could not be read: while decoding (`Transaction.decode`) or when
+/// recovering its sender (signature values, recovery). Whether a readable transaction is valid
+/// is the EVM's validation alone (`EVM.validate`, throwing its `TxError`).
 /// `description` uses geth's wording where geth has one.
 public enum TransactionError: Error, Hashable, Sendable, CustomStringConvertible {
     /// No bytes.
@@ -50,18 +51,6 @@ public enum TransactionError: Error, Hashable, Sendable, CustomStringConvertible
     case invalidV(UInt256)
     /// r or s zero or ≥ n, or s > n/2 (homestead low-s rule).
     case invalidSignatureValues
-    /// Chain id differs from the node's.
-    case invalidChainId(expected: UInt64, got: UInt64)
-    /// nonce = 2^64 − 1 (EIP-2681).
-    case nonceMax
-    /// maxPriorityFeePerGas > maxFeePerGas.
-    case tipAboveFeeCap
-    /// gasLimit × maxFeePerGas does not fit 256 bits.
-    case feeOverflow
-    /// Contract creation with init code above 49 152 bytes (EIP-3860).
-    case initcodeTooLarge(size: Int)
-    /// gasLimit below the intrinsic gas.
-    case intrinsicGasTooLow(have: UInt64, want: UInt64)
     /// No public key recovers from the signature.
     case invalidSender
 
@@ -88,12 +77,6 @@ public enum TransactionError: Error, Hashable, Sendable, CustomStringConvertible
             return n > 32 ? "rlp: input string too long for common.Hash, decoding into accessList"
                 : "rlp: input string too short for common.Hash, decoding into accessList"
         case .invalidV, .invalidSignatureValues: return "invalid transaction v, r, s values"
-        case .invalidChainId: return "invalid chain id for signer"
-        case .nonceMax: return "nonce has max value"
-        case .tipAboveFeeCap: return "max priority fee per gas higher than max fee per gas"
-        case .feeOverflow: return "insufficient funds for gas * price + value"
-        case .initcodeTooLarge(let size): return "max initcode size exceeded: code size \(size) limit \(Transaction.maxInitCodeSize)"
-        case .intrinsicGasTooLow(let have, let want): return "intrinsic gas too low: have \(have), want \(want)"
         case .invalidSender: return "invalid sender"
         }
     }
@@ -129,9 +112,6 @@ public struct Transaction: Hashable, Sendable {
     /// ⌊n / 2⌋, the largest s allowed since Homestead.
     public static let secp256k1HalfN = UInt256(w0: 0xDFE92F46681B20A0, w1: 0x5D576E7357A4501D,
                                                w2: 0xFFFFFFFFFFFFFFFF, w3: 0x7FFFFFFFFFFFFFFF)
-    /// EIP-3860 limit on init code (2 × 24 576).
-    public static let maxInitCodeSize = 49_152
-
     /// Any transaction, unsigned (r = s = 0) unless a signature is given.
     public init(type: TransactionType, chainId: UInt64?, nonce: UInt64,
                 maxPriorityFeePerGas: UInt256, maxFeePerGas: UInt256, gasLimit: UInt64,
@@ -239,25 +219,11 @@ public struct Transaction: Hashable, Sendable {
         return gas
     }
 
-    // MARK: validation
+    // MARK: signature
 
     /// r and s in [1, n) and s ≤ n/2 (EIP-2), yParity 0 or 1.
     public var hasValidSignatureValues: Bool {
         yParity <= 1 && !r.isZero && !s.isZero && r < Transaction.secp256k1N && s <= Transaction.secp256k1HalfN
-    }
-
-    /// The checks that need no state, in this order: chain id (pre-EIP-155 legacy transactions
-    /// carry none and pass), signature values, EIP-2681 nonce limit, fee caps, gas × price overflow,
-    /// EIP-3860 init-code size and intrinsic gas. Contract creation itself is not refused here.
-    public func validate(chainId expected: UInt64) throws(TransactionError) {
-        if let c = chainId, c != expected { throw .invalidChainId(expected: expected, got: c) }
-        guard hasValidSignatureValues else { throw .invalidSignatureValues }
-        guard nonce != .max else { throw .nonceMax }
-        guard maxPriorityFeePerGas <= maxFeePerGas else { throw .tipAboveFeeCap }
-        guard !UInt256(gasLimit).multipliedReportingOverflow(by: maxFeePerGas).overflow else { throw .feeOverflow }
-        if to == nil && data.count > Transaction.maxInitCodeSize { throw .initcodeTooLarge(size: data.count) }
-        let want = intrinsicGas()
-        guard gasLimit >= want else { throw .intrinsicGasTooLow(have: gasLimit, want: want) }
     }
 
     // MARK: encoding

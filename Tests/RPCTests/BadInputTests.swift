@@ -186,12 +186,21 @@ final class BadInputTests: XCTestCase {
         for (r, s) in [(UInt256.zero, tx.s), (tx.r, .zero), (Transaction.secp256k1N, tx.s), (UInt256.max, tx.s)] {
             XCTAssertThrowsError(try Transaction.decode(raw: tx.withSignature(r: r, s: s, yParity: tx.yParity).encoded()).recoverSender())
         }
-        // Wrong chain id is refused by validation, with geth's words.
+        // Wrong chain id is refused by the EVM's validation, with geth's words, also where the
+        // transaction is not pooled (trace_rawTransaction, eth_callBundle, anvil_reorg).
         let other = try Transaction.dynamicFee(chainId: 1, nonce: 0, maxPriorityFeePerGas: UInt256(1), maxFeePerGas: UInt256(10),
                                                gasLimit: 21_000, to: to, value: .one, data: [], accessList: [])
             .signed(privateKey: key)
-        XCTAssertThrowsError(try Transaction.decode(raw: other.encoded()).validate(chainId: 31337)) {
-            XCTAssertEqual($0 as? TransactionError, .invalidChainId(expected: 31337, got: 1))
+        XCTAssertNoThrow(try EthMethods.decodeRaw(other.encoded()))
+        XCTAssertThrowsError(try EthMethods.decodeUnpooled(other.encoded(), chainId: 31337)) {
+            XCTAssertEqual(($0 as? RPCError)?.message, "invalid chain id for signer: have 1 want 31337")
+            XCTAssertEqual(($0 as? RPCError)?.code, -32000)
+        }
+        XCTAssertNoThrow(try EthMethods.decodeUnpooled(raw, chainId: 31337))
+        // The high-s twin is refused before its sender is recovered, as geth words it.
+        XCTAssertThrowsError(try EthMethods.decodeRaw(high.encoded())) {
+            XCTAssertEqual(($0 as? RPCError)?.message, "invalid transaction v, r, s values")
+            XCTAssertEqual(($0 as? RPCError)?.code, -32000)
         }
         // Malformed encodings: typed errors, never a trap.
         for bad: [UInt8] in [[], [0x02], [0x02, 0xc0], [0xc0], [0x80], raw + [0], Array(raw.dropLast()), [0x05, 0xc0], [0x03, 0xc0],
@@ -226,8 +235,7 @@ final class BadInputTests: XCTestCase {
             guard let tx = try? Transaction.decode(raw: bytes) else { continue }
             decoded += 1
             XCTAssertEqual(tx.encoded(), bytes, name)
-            _ = try? tx.validate(chainId: 31337)
-            _ = try? tx.recoverSender()
+            _ = try? EthMethods.decodeUnpooled(bytes, chainId: 31337)
         }
         XCTAssertGreaterThan(decoded, 0, "the transaction seeds should include valid transactions")
         let t = MethodTable(maxBatch: 50)

@@ -66,7 +66,7 @@ enum AnvilExtras {
         // ERC-7796's conditional send: Anvil ignores the condition and sends; so does stakenet.
         t.register("eth_sendRawTransactionConditional", maxParams: 2) { p in
             _ = try p.object(1)
-            let pooled = try EthMethods.decodeRaw(try p.bytes(0), chainId: reader.chainId)
+            let pooled = try EthMethods.decodeRaw(try p.bytes(0))
             return .hash(try await rpc { try await chain.submit(pooled) })
         }
 
@@ -109,7 +109,7 @@ enum AnvilExtras {
                 let env = reader.env(of: b)
                 for (i, h) in b.transactionHashes.enumerated() where UInt64(i) <= index {
                     guard let m = reader.transaction(hash: h) else { break }
-                    _ = reader.executor.apply(m.tx, sender: m.sender, state: overlay, env: env)
+                    _ = reader.executor.apply(m.tx, sender: m.sender, state: overlay, env: env, mined: true)
                     overlay.commitCheckpoints()
                 }
                 let acct = overlay.account(a)

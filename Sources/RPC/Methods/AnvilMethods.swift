@@ -150,7 +150,7 @@ enum AnvilMethods {
         // MARK: sends that wait for the receipt
 
         t.register("eth_sendRawTransactionSync", maxParams: 2, long: true) { p in
-            let pooled = try EthMethods.decodeRaw(try p.bytes(0), chainId: reader.chainId)
+            let pooled = try EthMethods.decodeRaw(try p.bytes(0))
             let timeout = try p.optionalUInt64(1)
             let h = try await rpc { try await chain.submit(pooled) }
             return try await receiptOf(h, timeoutMs: timeout, n)
@@ -345,7 +345,7 @@ enum AnvilMethods {
                 pooled = try await EthMethods.signOrImpersonate(built, from: from, n)
             } else {
                 let raw = try ParamDecoder.bytes(tx, "param 0.tx_block_pairs[\(i)][0]")
-                pooled = try EthMethods.decodeRaw(raw, chainId: n.reader.chainId)
+                pooled = try EthMethods.decodeUnpooled(raw, chainId: n.reader.chainId)
             }
             blocks[Int(idx)].append(pooled)
         }

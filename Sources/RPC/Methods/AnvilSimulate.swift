@@ -339,7 +339,7 @@ extension AnvilMethods {
             throw RPCError.invalidParams("bundle missing blockNumber")
         }
         let txs = try raws.enumerated().map { i, r in
-            try EthMethods.decodeRaw(try ParamDecoder.bytes(r, "param 0.txs[\(i)]"), chainId: n.reader.chainId)
+            try EthMethods.decodeUnpooled(try ParamDecoder.bytes(r, "param 0.txs[\(i)]"), chainId: n.reader.chainId)
         }
         let stateTag = try b["stateBlockNumber"].flatMap { $0.isNull ? nil : try ParamDecoder.blockTag($0, "param 0.stateBlockNumber") } ?? .latest
         let start = try await base(stateTag, n)

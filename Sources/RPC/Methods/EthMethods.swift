@@ -133,7 +133,7 @@ enum EthMethods {
         }
         t.register("eth_sendRawTransaction", maxParams: 1) { p in
             let raw = try p.bytes(0)
-            let pooled = try decodeRaw(raw, chainId: reader.chainId)
+            let pooled = try decodeRaw(raw)
             return .hash(try await rpc { try await chain.submit(pooled) })
         }
         t.register("eth_sendTransaction", maxParams: 1) { p in
@@ -222,11 +222,15 @@ enum EthMethods {
         return Format.transaction(m.tx, hash: m.hash, sender: m.sender, block: b, index: m.index)
     }
 
-    /// Decodes, checks and recovers the sender of a raw transaction (off the chain actor).
     /// geth's transaction pool limit (4 × 32 KiB slots).
     static let maxTransactionSize = 131_072
 
-    static func decodeRaw(_ raw: [UInt8], chainId: UInt64) throws -> PooledTransaction {
+    /// Decodes a raw transaction and recovers its sender (off the chain actor): the size limit,
+    /// the strict decoding (an unsupported type is refused as such, anything else malformed is
+    /// invalid params), the signature values and the recovery. Nothing else: whether the
+    /// transaction is valid is the EVM's validation alone (`EVM.validate`, which the pool makes
+    /// on `chain.submit`; `decodeUnpooled` for the callers that do not pool it).
+    static func decodeRaw(_ raw: [UInt8]) throws -> PooledTransaction {
         if raw.count > maxTransactionSize {
             throw RPCError.server("oversized data: transaction size \(raw.count), limit \(maxTransactionSize)")
         }
@@ -239,18 +243,22 @@ enum EthMethods {
                 throw RPCError.invalidParams("param 0: invalid transaction: \(error.description)")
             }
         }
-        if let c = tx.chainId, c != chainId {
-            throw TxValidationError.invalid(.invalidChainId(have: c, want: chainId)).rpcError
-        }
-        do { try tx.validate(chainId: chainId) } catch {
-            switch error {
-            case .intrinsicGasTooLow(let have, let want): throw TxValidationError.invalid(.intrinsicGasTooLow(have: have, want: want)).rpcError
-            default: throw RPCError.server(error.description)
-            }
-        }
+        guard tx.hasValidSignatureValues else { throw RPCError.server(TransactionError.invalidSignatureValues.description) }
         let sender: Address
         do { sender = try tx.recoverSender() } catch { throw RPCError.server("invalid sender: \(error.description)") }
         return PooledTransaction(tx: tx, hash: Hash.keccak(raw), sender: sender)
+    }
+
+    /// A raw transaction run without the pool (trace_rawTransaction, eth_callBundle,
+    /// anvil_reorg): `decodeRaw`, then the EVM's checks of the transaction alone
+    /// (`EVM.validateStateless`, what the pool's validation begins with) for chain `chainId`,
+    /// with the pool's error codes.
+    static func decodeUnpooled(_ raw: [UInt8], chainId: UInt64) throws -> PooledTransaction {
+        let p = try decodeRaw(raw)
+        do throws(TxError) { try Executor.validateStateless(p.tx, sender: p.sender, chainId: chainId) } catch {
+            throw TxValidationError.invalid(error).rpcError
+        }
+        return p
     }
 
     /// eth_sendTransaction: signed with a dev key, or unsigned from an impersonated account.

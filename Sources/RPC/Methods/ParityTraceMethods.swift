@@ -90,7 +90,7 @@ enum ParityTraceMethods {
             if raw.isEmpty { throw RPCError.invalidParams("param 0: empty raw transaction data") }
             let wanted = try p.array(1)
             try checkTraceTypes(wanted, param: 1)
-            let ptx = try EthMethods.decodeRaw(raw, chainId: n.reader.chainId)
+            let ptx = try EthMethods.decodeUnpooled(raw, chainId: n.reader.chainId)
             var req = try CallRequest(.object([]))
             req.from = ptx.sender; req.to = ptx.tx.to; req.value = ptx.tx.value; req.data = ptx.tx.data
             req.gas = ptx.tx.gasLimit; req.accessList = ptx.tx.accessList
