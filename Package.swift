@@ -19,6 +19,12 @@ var targets: [Target] = [
     .target(name: "EVM", dependencies: [
         "Primitives", "EthCrypto",
         .product(name: "Crypto", package: "swift-crypto"),
+    ], swiftSettings: [
+        // Release builds check exclusive access statically only: the interpreter's frames,
+        // stack and journal are class instances, and the dynamic checks (a runtime call on
+        // every property access) dominated CALL-heavy bytecode. Debug builds — the unit tests,
+        // the state-test unit runs — keep them and trap on a violation.
+        .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
     ]),
     // ethereum/tests GeneralStateTests: parsing, in-memory pre-state, post-state roots, the runner.
     .target(name: "Conformance", dependencies: ["EVM", "Primitives", "EthCrypto"]),
