@@ -102,8 +102,9 @@ final class EIP712Tests: XCTestCase {
                     let t = try EIP712TypedData(json: msg)
                     let d = try t.digest()
                     XCTFail("\(name) accepted, digest \(hex(d))")
-                } catch let e as EIP712TypedData.TypedDataError {
-                    XCTAssertFalse(e.message.isEmpty, name)
+                } catch {
+                    // both throw EIP712TypedData.TypedDataError (typed throws)
+                    XCTAssertFalse(error.message.isEmpty, name)
                 }
             }
         }

@@ -304,7 +304,7 @@ final class DataDirectoryTests: TempDirTestCase {
         func make(_ name: String, files: [String]) throws -> String {
             let d = tmp + "/" + name
             try fm.createDirectory(atPath: d, withIntermediateDirectories: true)
-            for f in files { fm.createFile(atPath: d + "/" + f, contents: Data()) }
+            for f in files { _ = fm.createFile(atPath: d + "/" + f, contents: Data()) }
             return d
         }
         let stale = try make("stakenet-\(dead)-A1B2", files: ["CURRENT", "LOCK", "000003.log", "MANIFEST-000002"])
