@@ -1,5 +1,6 @@
 import Primitives
 import Contracts
+import EVM
 
 /// Something that takes part in building every block before user transactions run:
 /// Ankr's operator (rebases, claim serving) plugs in here.
@@ -35,6 +36,15 @@ public final class BlockBuilder {
 
     public var gasRemaining: UInt64 { env.gasLimit > gasUsed ? env.gasLimit - gasUsed : 0 }
     public var contracts: NativeContracts { executor.contracts }
+
+    /// Why `p` cannot run in this block now (`Executor.validateInBlock` against the block's
+    /// state and remaining gas), or nil when it can. Mining and the pending block both ask here.
+    public func refusal(_ p: PooledTransaction) -> TxError? {
+        do {
+            try executor.validateInBlock(p.tx, sender: p.sender, account: state.account(p.sender), env: env, gasLeft: gasRemaining)
+            return nil
+        } catch { return error }
+    }
 
     /// Executes `p` in this block. The caller has validated it.
     @discardableResult

@@ -245,11 +245,12 @@ public actor Chain {
         // An if-expression, not `??`: its autoclosure would capture `overlay`, used again below.
         let candidates = if let only { only } else { readyTransactions(overlay, baseFee: env.baseFee) }
         for p in candidates {
-            if p.tx.gasLimit > builder.gasRemaining { continue }
-            if p.tx.maxFeePerGas < env.baseFee { continue }
-            let acct = overlay.account(p.sender)
-            guard acct.nonce == p.tx.nonce else { continue }
-            if acct.balance < executor.maxCost(p.tx) { if only == nil { pool.remove(p.hash) }; continue }
+            if let why = builder.refusal(p) {
+                // A sender who cannot pay is dropped; one whose turn has not come (nonce, fee
+                // cap under the base fee, no gas left in this block) waits for a later block.
+                if why.kind == .insufficientFunds && only == nil { pool.remove(p.hash) }
+                continue
+            }
             builder.include(p)
             if only == nil { pool.remove(p.hash) }
         }
@@ -710,9 +711,7 @@ public actor Chain {
         let builder = BlockBuilder(env: env, parent: head.header, state: overlay, executor: executor)
         guard !pool.isEmpty else { return builder }
         for p in Self.readyTransactions(in: pool, orderByFees: config.orderByFees, overlay) {
-            if p.tx.gasLimit > builder.gasRemaining || p.tx.maxFeePerGas < env.baseFee { continue }
-            let acct = overlay.account(p.sender)
-            guard acct.nonce == p.tx.nonce, acct.balance >= executor.maxCost(p.tx) else { continue }
+            if builder.refusal(p) != nil { continue }
             builder.include(p)
         }
         return builder

@@ -102,17 +102,25 @@ public struct Executor: Sendable {
                          nonce: .notBelow, checkSenderIsEOA: false, checkBlockGasLimit: true)
     }
 
+    /// Whether a block includes `tx` now: the EVM's validation against the block's state as the
+    /// block runs it — the sender's next nonce exactly, the fee cap at least the base fee, funds
+    /// for gas × fee cap + value — with the gas the block has left as its gas limit. A sender
+    /// with code is left to execution (impersonation), as in pool admission.
+    public func validateInBlock(_ tx: Transaction, sender: Address, account: Account, env: BlockEnv,
+                                gasLeft: UInt64) throws(TxError) {
+        var block = env.evmContext
+        block.gasLimit = gasLeft
+        try EVM(block: block).validate(txEnv(tx, sender: sender),
+                                       account: EVMAccount(nonce: account.nonce, balance: account.balance, codeHash: account.codeHash),
+                                       nonce: .exact, checkSenderIsEOA: false, checkBlockGasLimit: true)
+    }
+
     /// The EVM's checks of `tx` alone (`EVM.validateStateless`: chain id, init-code size, fee
     /// caps, nonce limit, intrinsic gas, cost within 256 bits) for chain `chainId`: for a raw
     /// transaction run without the pool, and for a pooled one before a block includes it (the
     /// chain id may have changed since it was pooled: anvil_setChainId).
     public static func validateStateless(_ tx: Transaction, sender: Address, chainId: UInt64) throws(TxError) {
         try EVM.validateStateless(TxEnv(tx, sender: sender), chainId: chainId)
-    }
-
-    /// The most a transaction can cost its sender: gas × fee cap + value.
-    public func maxCost(_ tx: Transaction) -> UInt256 {
-        UInt256(tx.gasLimit).saturatingMul(tx.maxFeePerGas).saturatingAdd(tx.value)
     }
 
     func txEnv(_ tx: Transaction, sender: Address) -> TxEnv { TxEnv(tx, sender: sender) }
