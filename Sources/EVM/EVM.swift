@@ -175,8 +175,9 @@ public struct EVM {
 
     /// geth's transaction-pool order (core/txpool/validation.go), the chain id first: a
     /// transaction signed for another chain is refused before anything else is judged.
-    /// `blockGasLimit` nil skips that check.
-    static func checkTransaction(_ tx: TxEnv, chainId: UInt64, blockGasLimit: UInt64?) throws(TxError) {
+    /// `blockGasLimit` nil skips that check. Returns the intrinsic gas.
+    @discardableResult
+    static func checkTransaction(_ tx: TxEnv, chainId: UInt64, blockGasLimit: UInt64?) throws(TxError) -> UInt64 {
         let sender = tx.caller
         if let c = tx.chainId, c != chainId { throw TxError.invalidChainId(have: c, want: chainId) }
         if tx.to == nil && tx.data.count > Gas.maxInitCodeSize {
@@ -196,17 +197,19 @@ public struct EVM {
         if UInt256(tx.gasLimit).multipliedReportingOverflow(by: tx.maxFeePerGas).overflow {
             throw TxError.requiredBalanceOverflow(sender)
         }
+        return intrinsic
     }
 
     /// Every check geth makes before a transaction runs, in geth's wording: first the checks of
     /// the transaction alone (`validateStateless`, with the block gas limit after the init-code
     /// size when `checkBlockGasLimit`), then the base fee, blob fields, nonce (per `nonce`),
     /// sender code, funds for gas × fee cap + value (+ blob gas). The pool, the block builder
-    /// and `transact` all validate here; nothing else in the node does.
+    /// and `transact` all validate here; nothing else in the node does. Returns the intrinsic gas.
+    @discardableResult
     public func validate(_ tx: TxEnv, account acct: EVMAccount, nonce: NonceRule, checkSenderIsEOA: Bool,
-                         checkBlockGasLimit: Bool, checkBaseFee: Bool = true) throws(TxError) {
+                         checkBlockGasLimit: Bool, checkBaseFee: Bool = true) throws(TxError) -> UInt64 {
         let sender = tx.caller
-        try EVM.checkTransaction(tx, chainId: block.chainId, blockGasLimit: checkBlockGasLimit ? block.gasLimit : nil)
+        let intrinsic = try EVM.checkTransaction(tx, chainId: block.chainId, blockGasLimit: checkBlockGasLimit ? block.gasLimit : nil)
         if checkBaseFee && tx.maxFeePerGas < block.baseFee {
             throw TxError("max fee per gas less than block base fee: address \(sender.checksummed), maxFeePerGas: \(tx.maxFeePerGas), baseFee: \(block.baseFee)")
         }
@@ -242,13 +245,13 @@ public struct EVM {
         if !overflow { (maxCost, overflow) = maxCost.addingReportingOverflow(maxBlobFee) }
         if overflow { throw TxError.requiredBalanceOverflow(sender) }
         if acct.balance < maxCost { throw TxError.insufficientFunds(sender, have: acct.balance, want: maxCost) }
+        return intrinsic
     }
 
     func transact(_ tx: TxEnv, state: EVMState, options: TransactOptions, tracer: ExecutionTracer?) throws(TxError) -> TxResult {
         let sender = tx.caller
-        let intrinsic = EVM.intrinsicGas(data: tx.data, isCreate: tx.to == nil, accessList: tx.accessList)
         let acct = state.account(sender) ?? EVMAccount()
-        try validate(tx, account: acct, nonce: options.checkNonce ? .exact : .unchecked, checkSenderIsEOA: options.checkSenderIsEOA,
+        let intrinsic = try validate(tx, account: acct, nonce: options.checkNonce ? .exact : .unchecked, checkSenderIsEOA: options.checkSenderIsEOA,
                      checkBlockGasLimit: options.checkBlockGasLimit, checkBaseFee: options.checkBaseFee)
         let blobFee = tx.maxFeePerBlobGas == nil ? UInt256.zero
             : UInt256(Gas.blobGasPerBlob * UInt64(tx.blobHashes.count)) &* block.blobBaseFee
