@@ -97,9 +97,7 @@ public struct Executor: Sendable {
     /// sender's current state, except that a nonce above the sender's next is queued, not
     /// refused, and a sender with code is left to the block (impersonation).
     public func validate(_ tx: Transaction, sender: Address, account: Account, env: BlockEnv) throws(TxError) {
-        let evm = EVM(block: env.evmContext)
-        try evm.validate(txEnv(tx, sender: sender), account: EVMAccount(nonce: account.nonce, balance: account.balance, codeHash: account.codeHash),
-                         nonce: .notBelow, checkSenderIsEOA: false, checkBlockGasLimit: true)
+        try validate(tx, sender: sender, account: account, block: env.evmContext, nonce: .notBelow)
     }
 
     /// Whether a block includes `tx` now: the EVM's validation against the block's state as the
@@ -110,9 +108,16 @@ public struct Executor: Sendable {
                                 gasLeft: UInt64) throws(TxError) {
         var block = env.evmContext
         block.gasLimit = gasLeft
-        try EVM(block: block).validate(txEnv(tx, sender: sender),
+        try validate(tx, sender: sender, account: account, block: block, nonce: .exact)
+    }
+
+    /// `EVM.validate` of a pooled transaction against `account` in `block`: the block's gas
+    /// limit checked, a sender with code left to execution.
+    private func validate(_ tx: Transaction, sender: Address, account: Account, block: BlockContext,
+                          nonce: NonceRule) throws(TxError) {
+        try EVM(block: block).validate(TxEnv(tx, sender: sender),
                                        account: EVMAccount(nonce: account.nonce, balance: account.balance, codeHash: account.codeHash),
-                                       nonce: .exact, checkSenderIsEOA: false, checkBlockGasLimit: true)
+                                       nonce: nonce, checkSenderIsEOA: false, checkBlockGasLimit: true)
     }
 
     /// The EVM's checks of `tx` alone (`EVM.validateStateless`: chain id, init-code size, fee
@@ -123,8 +128,6 @@ public struct Executor: Sendable {
         try EVM.validateStateless(TxEnv(tx, sender: sender), chainId: chainId)
     }
 
-    func txEnv(_ tx: Transaction, sender: Address) -> TxEnv { TxEnv(tx, sender: sender) }
-
     /// Applies a validated transaction through the EVM: charges gas, bumps the nonce, runs the
     /// call or creation (native contracts are accounts whose code is Swift), refunds, pays the
     /// priority fee to the coinbase. A failed transaction keeps only gas and nonce. `mined`: a
@@ -133,7 +136,7 @@ public struct Executor: Sendable {
     public func apply(_ tx: Transaction, sender: Address, state: StateOverlay, env: BlockEnv,
                       tracer: ExecutionTracer? = nil, mined: Bool = false) -> TxOutcome {
         let evm = EVM(block: env.evmContext, natives: bridge)
-        var txEnv = txEnv(tx, sender: sender)
+        var txEnv = TxEnv(tx, sender: sender)
         if mined { txEnv.chainId = nil }
         do {
             let r = try evm.transact(txEnv, backend: OverlayBackend(state), tracer: tracer)
