@@ -12,7 +12,6 @@ struct SmallMap<Key: Hashable, Value>: Sequence {
     init() {}
 
     var count: Int { keys.count }
-    var isEmpty: Bool { keys.isEmpty }
 
     @inline(__always) private func position(_ k: Key) -> Int? {
         if let index { return index[k] }
@@ -42,9 +41,7 @@ struct SmallMap<Key: Hashable, Value>: Sequence {
         if index != nil {
             index![k] = keys.count - 1
         } else if keys.count > Self.linearLimit {
-            var d = [Key: Int](minimumCapacity: keys.count * 2)
-            for (i, key) in keys.enumerated() { d[key] = i }
-            index = d
+            index = positions()
         }
         return true
     }
@@ -60,13 +57,14 @@ struct SmallMap<Key: Hashable, Value>: Sequence {
         keys.remove(at: i)
         values.remove(at: i)
         guard index != nil else { return }
-        if i == keys.count {
-            index![k] = nil
-        } else {
-            var d = [Key: Int](minimumCapacity: keys.count * 2)
-            for (j, key) in keys.enumerated() { d[key] = j }
-            index = d
-        }
+        if i == keys.count { index![k] = nil } else { index = positions() }
+    }
+
+    /// The dictionary index of the keys as they stand.
+    private func positions() -> [Key: Int] {
+        var d = [Key: Int](minimumCapacity: keys.count * 2)
+        for (i, key) in keys.enumerated() { d[key] = i }
+        return d
     }
 
     struct Iterator: IteratorProtocol {

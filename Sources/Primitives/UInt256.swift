@@ -237,8 +237,9 @@ public struct UInt256: Hashable, Comparable, Sendable {
 
     /// Exactly 32 big-endian bytes.
     public var bytes32: [UInt8] {
-        var be = (w3.bigEndian, w2.bigEndian, w1.bigEndian, w0.bigEndian)
-        return withUnsafeBytes(of: &be) { [UInt8]($0) }
+        var out = [UInt8](); out.reserveCapacity(32)
+        appendBigEndian(32, to: &out)
+        return out
     }
 
     /// Big-endian bytes without leading zeros (empty for zero), as RLP wants.
