@@ -297,14 +297,15 @@ final class Exec {
                  returns encode: (T) -> [UInt8], _ body: (ContractKind) throws(Revert) -> T) throws(Revert) -> T {
         guard let callee = self.kind(of: to) else { throw Revert.empty }
         if depth >= Exec.maxDepth { throw Revert.empty }
-        let fn = Dispatcher.abi(callee).function(ABI.selectorValue(signature))
+        let selector = ABI.selector(signature)
+        let fn = Dispatcher.abi(callee).function(ABI.selectorValue(of: selector))
         let figure = fn?.gas ?? GasTable.dispatchRevert
         let parent = frames[frames.count - 1]
         let left = parent.gas > parent.childrenUsed ? parent.gas - parent.childrenUsed : 0
         let gas = left - left / 64
         let budget = min(figure, parent.budgetLeft, gas)
         if let observer {
-            var input = ABI.selector(signature)
+            var input = selector
             for a in args { input.append(contentsOf: a.bytes32) }
             observer.entered(ContractCall(isStatic: isStatic, from: from, to: to, input: input, value: .zero, gas: gas))
         }

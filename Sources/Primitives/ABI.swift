@@ -229,9 +229,11 @@ public enum ABI {
     }
 
     /// The selector as a big-endian 32-bit number.
-    public static func selectorValue(_ signature: String) -> UInt32 {
-        let s = selector(signature)
-        return UInt32(s[0]) << 24 | UInt32(s[1]) << 16 | UInt32(s[2]) << 8 | UInt32(s[3])
+    public static func selectorValue(_ signature: String) -> UInt32 { selectorValue(of: selector(signature)) }
+
+    /// Four selector bytes as a big-endian 32-bit number.
+    public static func selectorValue(of s: [UInt8]) -> UInt32 {
+        UInt32(s[0]) << 24 | UInt32(s[1]) << 16 | UInt32(s[2]) << 8 | UInt32(s[3])
     }
 
     /// keccak256 of an event signature: the event's topic 0.
